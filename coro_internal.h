@@ -1,0 +1,216 @@
+/*
+ * coro_internal.h - the structures shared by coro's .c files.  Not part of the
+ * API: users include coro.h only.
+ *
+ * The core is built from one intrusive link, the node.  A node sits in at most
+ * one place at a time: a future's callback list, the ready queue, the timer
+ * heap (through a tnode) or an fd slot.  Completion moves a future's whole
+ * callback list into the ready queue, so completing never allocates.
+ *
+ * Lifetime rule: a node registered somewhere (callback list, heap, fd slot)
+ * does not keep its owner alive; the owner unregisters it when it is freed.
+ * A node entering the ready queue gets a CORO__HOLD call, where it takes the
+ * references it needs until its CORO__RUN (or CORO__DROP at loop teardown).
+ */
+#ifndef CORO_INTERNAL_H
+#define CORO_INTERNAL_H
+
+#include "coro.h"
+
+/* ------------------------------------------------------------------ nodes */
+
+enum { CORO__RUN, CORO__HOLD, CORO__DROP };
+
+struct coro__node {
+    struct coro__node *next;
+    void (*fn)(coro_loop *loop, struct coro__node *n, int op);
+};
+
+/* A node that can also sit in the timer heap. */
+struct coro__tnode {
+    struct coro__node n;
+    size_t hidx;                    /* index in loop->heap, or CORO__NOHEAP */
+};
+#define CORO__NOHEAP ((size_t)-1)
+
+/* A heap entry, stored by value: the deadline and start order sit next to
+ * each other so that sifting touches only the heap array. */
+struct coro__timer {
+    coro_time when;
+    uint32_t seq;
+    struct coro__tnode *node;
+};
+
+/* ---------------------------------------------------------------- futures */
+
+struct coro__futops {
+    int (*cancel)(coro_future *f, const char *msg);
+    void (*release)(coro_future *f);    /* last reference dropped */
+};
+
+/* future flags */
+#define CORO__STATE 3u                  /* mask: */
+#define CORO__PENDING 0u
+#define CORO__FINISHED 1u
+#define CORO__CANCELLED 2u
+#define CORO__LOGTB 4u                  /* error not retrieved yet */
+#define CORO__MARK 8u                   /* scratch bit for combinators */
+#define CORO__ISTASK 16u
+#define CORO__CANCELREQ 32u             /* gather: cancel was requested */
+#define CORO__EMBEDDED 64u              /* storage owned by another object */
+
+struct coro_future {
+    coro_loop *loop;
+    struct coro__node *cbs;             /* circular list; points at the TAIL */
+    const struct coro__futops *ops;     /* NULL for a plain future */
+    union coro__val v;                  /* result, or error/cancel message */
+    int err;
+    unsigned refs;
+    unsigned char flags;
+};
+
+#define CORO__FSTATE(f) ((f)->flags & CORO__STATE)
+
+void coro__future_init(coro_future *f, coro_loop *loop, const struct coro__futops *ops);
+void coro__complete(coro_future *f, unsigned state, int err, union coro__val v);
+void coro__add_node(coro_future *f, struct coro__node *n);     /* append to callbacks */
+int coro__unlink_node(coro_future *f, struct coro__node *n);   /* 1 if found */
+int coro__future_cancel(coro_future *f, const char *msg);      /* Future.cancel */
+void coro__future_free_cbs(coro_future *f);                    /* recycle user callbacks */
+
+/* ------------------------------------------------------------------ tasks */
+
+/* What a task's node is doing (task->wait). */
+enum {
+    CORO__W_NONE,       /* running, or finished */
+    CORO__W_READY,      /* queued for a step; outcome already in f.err/f.v */
+    CORO__W_FUTURE,     /* registered on (or woken by) task->u.fut */
+    CORO__W_TIMER,      /* in the heap (hidx valid) or fired and queued */
+    CORO__W_FD          /* registered in an fd slot (task->u.fd) */
+};
+
+/* task flags */
+#define CORO__T_MUSTCANCEL 1u           /* cancel not yet delivered to an await */
+#define CORO__T_NAMED 2u                /* id.name is an allocated string */
+#define CORO__T_RUNBODY 4u              /* run the body even if cancelled first (wait_for) */
+
+struct coro__task {
+    coro_future f;                      /* first: a task is a future.  While the
+                                           task runs, f.err/f.v hold the outcome
+                                           of its last await. */
+    struct coro__tnode node;            /* its wake-up */
+    union { coro_future *fut; int fd; } u;   /* what it waits for */
+    struct coro__task *prev, *next;     /* the loop's unfinished tasks */
+    coro_frame *top;                    /* frame to resume */
+    const char *cancel_msg;             /* message of a cancel not yet delivered */
+    union { char *name; uint32_t num; } id;
+    unsigned short ncancel;             /* Task.cancelling() */
+    unsigned char wait;
+    unsigned char tflags;
+};
+
+/* The root frame follows the task in the same allocation. */
+union coro__align { void *p; long l; double d; long double ld; void (*fp)(void); };
+#define CORO__ROOT_OFFSET                                                     \
+    ((sizeof(struct coro__task) + sizeof(union coro__align) - 1) /            \
+     sizeof(union coro__align) * sizeof(union coro__align))
+#define CORO__ROOT(t) ((coro_frame *)((char *)(t) + CORO__ROOT_OFFSET))
+
+extern const struct coro__futops coro__task_ops;
+#define CORO__ISTASKF(f) ((f)->flags & CORO__ISTASK)
+
+coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init,
+                            size_t size, const struct coro__futops *ops);
+void coro__task_release(coro_future *f);
+void coro__task_destroy(struct coro__task *t);   /* loop teardown of a pending task */
+void coro__task_wake(struct coro__task *t, int err, const char *msg);
+int coro__task_cancel(coro_future *f, const char *msg);
+
+/* ------------------------------------------------------------------- loop */
+
+/* A pooled callback node: call_soon/later/at, done-callbacks, fd callbacks.
+ * Pool nodes are recycled, never freed before the loop, so a stale
+ * coro_handle always points at valid memory. */
+enum { CORO__CB_CALL, CORO__CB_DONE, CORO__CB_FD };
+struct coro__cb {
+    struct coro__tnode t;
+    coro_loop *loop;
+    union { coro_callback call; coro_done_fn done; } fn;
+    void *arg;
+    coro_future *fut;                   /* CORO__CB_DONE: the future */
+    uint32_t seq;                       /* handle id while cancellable, else 0 */
+    unsigned char kind;
+    unsigned char state;                /* CORO__CB_* bits below */
+};
+#define CORO__CB_REG 1u                 /* fd callback: registered in its slot */
+#define CORO__CB_QUEUED 2u              /* in the ready queue */
+#define CORO__CB_RUNNING 4u             /* its callback is running */
+#define CORO__CB_ONCE 8u                /* fd closed: call once more, then drop */
+
+struct coro__fdslot { struct coro__node *rd, *wr; };
+
+struct coro_loop {
+    struct coro__node *rq_head, *rq_tail;   /* ready queue (next iteration) */
+    struct coro__timer *heap;
+    size_t nheap, capheap, reserved;        /* reserved: objects that may arm a timer */
+    uint32_t seq;                           /* timer start order and handle ids */
+    coro_time now;
+    unsigned char virt, now_ok, running, stopping, closing;
+    struct coro__task *tasks, *tasks_tail;  /* unfinished tasks, oldest first */
+    size_t ntasks;
+    uint32_t taskno;
+    struct coro__task *current;
+    struct coro__cb *pool;                  /* free pooled nodes */
+    coro_exception_handler handler;
+    void *handler_arg;
+    /* fds (POSIX port) */
+    struct coro__fdslot *fds;
+    int nfds;                               /* size of fds[] */
+    size_t nwatch;                          /* user watches (tasks and callbacks) */
+    size_t nwaiters;                        /* waiters on interrupt-safe events */
+    void *io;                               /* backend state */
+    int wake_rd, wake_wr;                   /* self-pipe, -1 until needed */
+    struct coro__node wake_node;            /* its reader */
+    unsigned char wake_queued;
+    void (*on_wake)(coro_loop *loop);       /* called when the self-pipe fires */
+    void *on_wake_arg;
+};
+
+void *coro__alloc(size_t size);
+void coro__free(void *p, size_t size);
+
+void coro__push(coro_loop *loop, struct coro__node *n);
+coro_time coro__now(coro_loop *loop);
+coro_time coro__clock(void);            /* the raw clock, uncached */
+int coro__heap_reserve(coro_loop *loop);
+void coro__heap_unreserve(coro_loop *loop);
+void coro__timer_start(coro_loop *loop, struct coro__tnode *tn, coro_time when);
+void coro__timer_stop(coro_loop *loop, struct coro__tnode *tn);
+struct coro__cb *coro__cb_get(coro_loop *loop);
+void coro__cb_put(coro_loop *loop, struct coro__cb *c);
+void coro__cb_fn(coro_loop *loop, struct coro__node *n, int op);
+void coro__report(coro_loop *loop, const char *message, coro_future *f, int err);
+void coro__task_link(coro_loop *loop, struct coro__task *t);
+void coro__task_unlink(coro_loop *loop, struct coro__task *t);
+int coro__valid_delay(coro_time ms);
+
+/* ------------------------------------------------------- fd layer (io.c) */
+
+int coro__io_wait(coro_loop *loop, long timeout_ms);   /* poll and queue ready fds */
+void coro__io_free(coro_loop *loop);
+void coro__fd_unwatch_task(coro_loop *loop, struct coro__task *t);
+int coro__wake_fd(coro_loop *loop);     /* the self-pipe's write end, made on demand; -1 on failure */
+
+/* The backend interface (io_poll.c, io_epoll.c): a few functions, as in
+ * Redis' ae.  Events are CORO__EV_READ | CORO__EV_WRITE. */
+#define CORO__EV_READ 1u
+#define CORO__EV_WRITE 2u
+#define CORO__EV_ERROR 4u               /* fd not open (POLLNVAL) */
+int coro__bk_init(coro_loop *loop);
+void coro__bk_free(coro_loop *loop);
+int coro__bk_set(coro_loop *loop, int fd, unsigned oldev, unsigned newev);
+int coro__bk_wait(coro_loop *loop, long timeout_ms);   /* calls coro__fd_event */
+void coro__fd_event(coro_loop *loop, int fd, unsigned ev);
+const char *coro__bk_name(void);
+
+#endif /* CORO_INTERNAL_H */
