@@ -382,6 +382,7 @@ static int run(coro_loop *loop)
     }
     loop->stopping = 0;
     loop->running = 0;
+    if (!loop->virt) loop->now_ok = 0;  /* between runs, "now" must be read afresh */
     return err;
 }
 
