@@ -178,6 +178,9 @@ struct coro_loop {
 
 void *coro__alloc(size_t size);
 void coro__free(void *p, size_t size);
+#if CORO_POSIX
+void coro__print_stderr(const char *s);     /* CORO_PRINT's POSIX default */
+#endif
 
 void coro__push(coro_loop *loop, struct coro__node *n);
 coro_time coro__now(coro_loop *loop);

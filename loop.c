@@ -17,39 +17,43 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L     /* clock_gettime under -std=c99 */
 #endif
-#include <stdio.h>
 #include <string.h>
 #include "coro_internal.h"
 #if CORO_POSIX
+#include <stdio.h>
 #include <time.h>
 #endif
 
 /* ------------------------------------------------------------------ clock */
 
-#if CORO_POSIX
+#ifdef CORO_CLOCK
+#define RAW_CLOCK() ((coro_time)(CORO_CLOCK()))
+#else
 static coro_time clock_ms(void)
 {
     struct timespec ts;
-    coro_time ms;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    ms = (coro_time)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
-#ifdef CORO_CLOCK_START
-    {
-        /* Shift the clock so that its first reading is CORO_CLOCK_START. */
-        static int based;
-        static coro_time base;
-        if (!based) {
-            base = (coro_time)(CORO_CLOCK_START) - ms;
-            based = 1;
-        }
-        ms += base;
-    }
-#endif
-    return ms;
+    return (coro_time)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
 }
-#define CLOCK() clock_ms()
+#define RAW_CLOCK() clock_ms()
+#endif
+
+#ifdef CORO_CLOCK_START
+/* Shift the clock so that its first reading is CORO_CLOCK_START. */
+static coro_time shifted_clock(void)
+{
+    static int based;
+    static coro_time base;
+    coro_time ms = RAW_CLOCK();
+    if (!based) {
+        base = (coro_time)(CORO_CLOCK_START) - ms;
+        based = 1;
+    }
+    return ms + base;
+}
+#define CLOCK() shifted_clock()
 #else
-#define CLOCK() ((coro_time)(CORO_CLOCK()))
+#define CLOCK() RAW_CLOCK()
 #endif
 
 coro_time coro__clock(void) { return CLOCK(); }
@@ -136,7 +140,7 @@ static void sift_down(coro_loop *loop, size_t i, struct coro__timer e)
 int coro__heap_reserve(coro_loop *loop)
 {
     if (loop->reserved == loop->capheap) {
-        size_t cap = loop->capheap ? loop->capheap * 2 : 8;
+        size_t cap = loop->capheap ? loop->capheap * 2 : (size_t)(CORO_HEAP_INIT);
         struct coro__timer *h;
         if (cap > (size_t)-1 / sizeof *h) return CORO_ENOMEM;
         h = (struct coro__timer *)coro__alloc(cap * sizeof *h);
@@ -300,20 +304,36 @@ int coro_handle_cancel(coro_handle h)
 
 /* ------------------------------------------------------ exception handler */
 
+#if CORO_POSIX
+void coro__print_stderr(const char *s) { fputs(s, stderr); }
+#endif
+
+/* The default handler writes through CORO_PRINT; on bare metal that prints
+ * nothing by default, and then neither stdio nor the repr code is linked. */
 static void default_handler(coro_loop *loop, const char *message, coro_future *f, int err,
                             void *arg)
 {
+#ifdef CORO_PRINT_NONE
+    (void)message;
+    (void)f;
+    (void)err;
+#else
     char repr[256];
-    (void)loop;
-    (void)arg;
-    fprintf(stderr, "%s\n", message);
+    CORO_PRINT(message);
+    CORO_PRINT("\n");
     if (f != NULL) {
         coro_task_repr(f, repr, sizeof repr);
-        fprintf(stderr, "%s: %s\n", strncmp(message, "Task was destroyed", 18) ? "future" : "task",
-                repr);
+        CORO_PRINT(strncmp(message, "Task was destroyed", 18) ? "future: " : "task: ");
+        CORO_PRINT(repr);
+        CORO_PRINT("\n");
     } else if (err != 0) {
-        fprintf(stderr, "error: %s\n", coro_strerror(err));
+        CORO_PRINT("error: ");
+        CORO_PRINT(coro_strerror(err));
+        CORO_PRINT("\n");
     }
+#endif
+    (void)loop;
+    (void)arg;
 }
 
 void coro_set_exception_handler(coro_loop *loop, coro_exception_handler fn, void *arg)
