@@ -13,7 +13,6 @@
  * CORO_ECANCELED at the next resume.
  */
 #include <limits.h>
-#include <stdio.h>
 #include <string.h>
 #include "coro_internal.h"
 
@@ -477,6 +476,25 @@ int coro_uncancel(coro_future *task)
 
 /* ------------------------------------------------------------ names, repr */
 
+/* Write `prefix`, a '-' if `neg`, and the decimal digits of `u` into buf,
+ * which has room for them; returns the length.  Not sprintf: on a
+ * microcontroller that would link all of printf into every program that
+ * names a task. */
+static size_t fmt_num(char *buf, const char *prefix, int neg, unsigned long u)
+{
+    char digits[3 * sizeof u];
+    size_t n = strlen(prefix), k = 0;
+    memcpy(buf, prefix, n);
+    if (neg) buf[n++] = '-';
+    do {
+        digits[k++] = (char)('0' + u % 10u);
+        u /= 10u;
+    } while (u != 0);
+    while (k > 0) buf[n++] = digits[--k];
+    buf[n] = '\0';
+    return n;
+}
+
 const char *coro_task_name(const coro_future *task)
 {
     struct coro__task *t = TASK(task);
@@ -486,7 +504,7 @@ const char *coro_task_name(const coro_future *task)
     if (task == NULL || !CORO__ISTASKF(task)) return NULL;
     if (t->tflags & CORO__T_NAMED) return t->id.name;
     /* Default names are formatted on first use and then kept. */
-    len = (size_t)sprintf(buf, "Task-%lu", (unsigned long)t->id.num) + 1;
+    len = fmt_num(buf, "Task-", 0, (unsigned long)t->id.num) + 1;
     name = (char *)coro__alloc(len);
     if (name == NULL) return NULL;
     memcpy(name, buf, len);
@@ -545,7 +563,10 @@ static void put_outcome(struct sbuf *b, const coro_future *f)
     if (CORO__FSTATE(f) != CORO__FINISHED || f->err == 0) return;
     name = coro_errname(f->err);
     if (name == NULL) {
-        sprintf(tmp, "error(%d)", f->err);
+        size_t n = fmt_num(tmp, "error(", f->err < 0,
+                           f->err < 0 ? 0ul - (unsigned long)f->err : (unsigned long)f->err);
+        tmp[n] = ')';
+        tmp[n + 1] = '\0';
         name = tmp;
     }
     put(b, " exception=");
@@ -591,8 +612,8 @@ int coro_task_repr(const coro_future *f, char *buf, size_t len)
         }
         put(&b, d ? d->file : "?");
         {
-            char tmp[16];
-            sprintf(tmp, ":%lu", line);
+            char tmp[4 * sizeof line];
+            fmt_num(tmp, ":", 0, line);
             put(&b, tmp);
         }
         put(&b, ">");
