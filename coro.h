@@ -279,13 +279,15 @@ struct coro__desc {
 /** await asyncio.sleep(0): let everything already queued run first. */
 #define CORO_YIELD(co) CORO_SLEEP(co, 0)
 #define CORO_YIELD_TRY(co) CORO_SLEEP_TRY(co, 0)
-/** Await readiness of `fd` for reading / writing (POSIX port), with no
- *  allocation.  A closed fd raises CORO_EBADF; an fd that already has a
+#if CORO_POSIX
+/** Await readiness of `fd` for reading / writing (POSIX port only: a
+ *  bare-metal build has no fd functions), with no allocation.  A closed fd raises CORO_EBADF; an fd that already has a
  *  reader (writer) raises CORO_EBUSY. */
 #define CORO_READABLE(co, fd) CORO__AWAIT_RAISE(co, coro__wait_fd((co), (fd), 1), CORO__SUSPEND)
 #define CORO_READABLE_TRY(co, fd) CORO__SUSPEND_IF(co, coro__wait_fd((co), (fd), 1), CORO__SUSPEND)
 #define CORO_WRITABLE(co, fd) CORO__AWAIT_RAISE(co, coro__wait_fd((co), (fd), 2), CORO__SUSPEND)
 #define CORO_WRITABLE_TRY(co, fd) CORO__SUSPEND_IF(co, coro__wait_fd((co), (fd), 2), CORO__SUSPEND)
+#endif
 
 /** return value.  `value` may be a pointer or an integer (it is converted
  *  through intptr_t); it must not point into the frame. */
@@ -317,7 +319,9 @@ const char *coro_last_message(coro_frame *co);
 int coro__await(coro_frame *co, coro_future *fut, int take);
 int coro__call(coro_frame *co, coro_fn fn, const void *init, size_t size);
 int coro__sleep(coro_frame *co, coro_time ms);
+#if CORO_POSIX
 int coro__wait_fd(coro_frame *co, int fd, int events);
+#endif
 int coro__failed(coro_frame *co);
 int coro__unwind(coro_frame *co);
 void coro__finally(coro_frame *co);
@@ -411,9 +415,10 @@ int coro_call_at(coro_loop *loop, coro_time when, coro_callback cb, void *arg, c
 /** Cancel a scheduled callback: 1 if it was pending, 0 if it had run or was
  *  cancelled.  Always safe while the loop exists. */
 int coro_handle_cancel(coro_handle h);
+#if CORO_POSIX
 /** Call cb(arg) whenever `fd` is readable (persistent, like asyncio's
  *  add_reader).  0, CORO_EBADF, CORO_EBUSY if `fd` has a reader, CORO_EINVAL,
- *  CORO_ENOMEM.  POSIX port only. */
+ *  CORO_ENOMEM.  POSIX port only: a bare-metal build has no fd functions. */
 int coro_add_reader(coro_loop *loop, int fd, coro_callback cb, void *arg);
 /** 1 if a reader callback was removed, 0 if there was none. */
 int coro_remove_reader(coro_loop *loop, int fd);
@@ -421,6 +426,7 @@ int coro_remove_reader(coro_loop *loop, int fd);
 int coro_add_writer(coro_loop *loop, int fd, coro_callback cb, void *arg);
 /** As coro_remove_reader, for the writer. */
 int coro_remove_writer(coro_loop *loop, int fd);
+#endif /* CORO_POSIX */
 /** Install the exception handler (NULL: the default, which prints to
  *  stderr). */
 void coro_set_exception_handler(coro_loop *loop, coro_exception_handler fn, void *arg);
