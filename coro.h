@@ -54,6 +54,9 @@
 #include <stdint.h>
 #include "coro_config.h"
 #include "future.h"
+#if CORO_POSIX
+#include <signal.h>     /* sig_atomic_t, for coro_event */
+#endif
 
 #ifdef __cplusplus
 extern "C" {
@@ -150,6 +153,29 @@ struct coro__desc {
     const char *file;
     unsigned long line;
 };
+
+/* A flag written by interrupt and signal handlers: one store of it is
+ * atomic everywhere coro runs. */
+#if CORO_POSIX
+typedef volatile sig_atomic_t coro__flag;
+#else
+typedef volatile unsigned char coro__flag;
+#endif
+
+struct coro__node;
+
+/** An interrupt-safe event: the way an interrupt handler (bare metal), a
+ *  signal handler or another thread (POSIX) wakes tasks.  You allocate it
+ *  (statically, typically), bind it to a loop once with coro_event_init, set
+ *  it with coro_event_set and await it with CORO_AWAIT_EVENT.  Fields are
+ *  private. */
+typedef struct coro_event {
+    coro__flag set;                 /* written by coro_event_set */
+    coro_loop *loop;
+    struct coro_event *next;        /* in the loop's list of awaited events */
+    struct coro__node *waiters;     /* ring of waiting tasks; points at the tail */
+    int fd;                         /* POSIX: the loop's wake-up pipe */
+} coro_event;
 
 /* ------------------------------------------------------ coroutine macros */
 
@@ -289,6 +315,14 @@ struct coro__desc {
 #define CORO_WRITABLE_TRY(co, fd) CORO__SUSPEND_IF(co, coro__wait_fd((co), (fd), 2), CORO__SUSPEND)
 #endif
 
+/** Await an interrupt-safe event (see coro_event_set), with no allocation.
+ *  An event set before the await is consumed and the coroutine continues at
+ *  once; otherwise the task sleeps until the next coro_event_set.  Raises
+ *  CORO_ECANCELED if the task is cancelled while it waits, CORO_EINVAL if
+ *  the event was not initialised for this task's loop. */
+#define CORO_AWAIT_EVENT(co, ev) CORO__AWAIT_RAISE(co, coro__await_event((co), (ev)), CORO__SUSPEND)
+#define CORO_AWAIT_EVENT_TRY(co, ev) CORO__SUSPEND_IF(co, coro__await_event((co), (ev)), CORO__SUSPEND)
+
 /** return value.  `value` may be a pointer or an integer (it is converted
  *  through intptr_t); it must not point into the frame. */
 #define CORO_RETURN(co, value)                                                \
@@ -322,6 +356,7 @@ int coro__sleep(coro_frame *co, coro_time ms);
 #if CORO_POSIX
 int coro__wait_fd(coro_frame *co, int fd, int events);
 #endif
+int coro__await_event(coro_frame *co, coro_event *ev);
 int coro__failed(coro_frame *co);
 int coro__unwind(coro_frame *co);
 void coro__finally(coro_frame *co);
@@ -435,6 +470,26 @@ void coro_set_exception_handler(coro_loop *loop, coro_exception_handler fn, void
  *  SIGINT cancels main, a second stops at once.  Returns 0 if main finished
  *  without error, 130 if it ended cancelled after SIGINT, 1 otherwise. */
 int coro_run(coro_fn main, const void *init, size_t size);
+
+/* ---------------------------------------------- interrupt-safe events */
+
+/** Bind `ev` to `loop`, not set, with no waiters.  Call it from the loop's
+ *  thread before any coro_event_set, and not again while a task awaits `ev`.
+ *  It allocates nothing that `ev` owns: on POSIX it makes sure the loop has
+ *  its wake-up pipe (freed with the loop).  0, CORO_EINVAL for a NULL
+ *  argument, CORO_ENOMEM if the pipe cannot be made. */
+int coro_event_init(coro_event *ev, coro_loop *loop);
+
+/** Set `ev`: wake every task awaiting it, in the loop's next iteration; if
+ *  none is waiting, the next CORO_AWAIT_EVENT continues at once.  Sets that
+ *  come before the waiters run coalesce into one wake-up.  It never fails,
+ *  never allocates and only stores two flags (and, on POSIX, writes one byte
+ *  to the loop's self-pipe, saving errno), so it is safe from an interrupt
+ *  handler, a signal handler or another thread.  A wake-up is never lost
+ *  between the loop's "anything ready?" check and its sleep; bare-metal
+ *  ports get that from CORO_CRITICAL_ENTER and CORO_IDLE (docs/porting.md).
+ *  While a task awaits an event, the loop does not report CORO_EDEADLK. */
+void coro_event_set(coro_event *ev);
 
 /** Route every allocation of the library through alloc/release (`release`
  *  gets the size that was allocated).  Set it while no coro object exists;

@@ -86,7 +86,8 @@ enum {
     CORO__W_READY,      /* queued for a step; outcome already in f.err/f.v */
     CORO__W_FUTURE,     /* registered on (or woken by) task->u.fut */
     CORO__W_TIMER,      /* in the heap (hidx valid) or fired and queued */
-    CORO__W_FD          /* registered in an fd slot (task->u.fd) */
+    CORO__W_FD,         /* registered in an fd slot (task->u.fd) */
+    CORO__W_EVENT       /* in the waiter ring of task->u.ev */
 };
 
 /* task flags */
@@ -99,7 +100,7 @@ struct coro__task {
                                            task runs, f.err/f.v hold the outcome
                                            of its last await. */
     struct coro__tnode node;            /* its wake-up */
-    union { coro_future *fut; int fd; } u;   /* what it waits for */
+    union { coro_future *fut; int fd; coro_event *ev; } u;   /* what it waits for */
     struct coro__task *prev, *next;     /* the loop's unfinished tasks */
     coro_frame *top;                    /* frame to resume */
     const char *cancel_msg;             /* message of a cancel not yet delivered */
@@ -168,6 +169,8 @@ struct coro_loop {
     int nfds;                               /* size of fds[] */
     size_t nwatch;                          /* user watches (tasks and callbacks) */
     size_t nwaiters;                        /* waiters on interrupt-safe events */
+    struct coro_event *events;              /* events with waiters */
+    coro__flag evset;                       /* an event was set: scan them */
     void *io;                               /* backend state */
     int wake_rd, wake_wr;                   /* self-pipe, -1 until needed */
     struct coro__node wake_node;            /* its reader */
@@ -196,6 +199,11 @@ void coro__report(coro_loop *loop, const char *message, coro_future *f, int err)
 void coro__task_link(coro_loop *loop, struct coro__task *t);
 void coro__task_unlink(coro_loop *loop, struct coro__task *t);
 int coro__valid_delay(coro_time ms);
+
+/* ------------------------------------------------- events (event.c) */
+
+void coro__event_poll(coro_loop *loop);             /* queue the waiters of set events */
+void coro__event_unwait(struct coro__task *t);      /* a waiting task leaves (cancel, teardown) */
 
 /* ------------------------------------------------------- fd layer (io.c) */
 

@@ -8,7 +8,7 @@
  * through coro__fd_event.
  *
  * The loop's self-pipe (created on demand) lets a signal handler, or an
- * interrupt-safe event, wake a loop that is blocked in the backend.  It does
+ * interrupt-safe event (event.c), wake a loop that is blocked in the backend.  It does
  * not count as a user watch, so it never hides a deadlock.
  */
 #ifndef _POSIX_C_SOURCE
@@ -238,8 +238,13 @@ fail:
 
 int coro__io_wait(coro_loop *loop, long timeout_ms)
 {
-    if (timeout_ms == 0 && loop->nwatch == 0 && loop->wake_rd < 0) return 0;  /* no syscall */
-    return coro__bk_wait(loop, timeout_ms);
+    /* With no fd watched and a zero timeout, no syscall. */
+    if (timeout_ms != 0 || loop->nwatch != 0 || loop->wake_rd >= 0) coro__bk_wait(loop, timeout_ms);
+    /* Events set by a signal handler or another thread: the flag was raised
+     * before the pipe was written, so a wake-up that poll() saw is seen here,
+     * and one raised later keeps the flag up for the next iteration. */
+    if (loop->evset) coro__event_poll(loop);
+    return 0;
 }
 
 void coro__io_free(coro_loop *loop)
@@ -270,12 +275,16 @@ int coro__bk_init(coro_loop *loop)
 
 int coro__io_wait(coro_loop *loop, long timeout_ms)
 {
-    if (timeout_ms == 0) return 0;
-    /* The ready check and the sleep happen with interrupts masked, so an
-     * interrupt that makes work ready cannot slip in between (porting.md). */
-    CORO_CRITICAL_ENTER();
-    if (loop->rq_head == NULL) CORO_IDLE(timeout_ms);
-    CORO_CRITICAL_EXIT();
+    if (timeout_ms != 0) {
+        /* The wake-up protocol (docs/porting.md): with interrupts masked,
+         * check that no interrupt-safe event was set since the timeout was
+         * computed, then sleep.  CORO_IDLE wakes on an interrupt that became
+         * pending after the check, so no coro_event_set is lost in between. */
+        CORO_CRITICAL_ENTER();
+        if (loop->rq_head == NULL && !loop->evset) CORO_IDLE(timeout_ms);
+        CORO_CRITICAL_EXIT();
+    }
+    if (loop->evset) coro__event_poll(loop);
     return 0;
 }
 

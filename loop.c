@@ -358,7 +358,7 @@ static int run_once(coro_loop *loop)
 
     /* 1. the timeout */
     if (!loop->virt) loop->now_ok = 0;
-    if (loop->rq_head != NULL || loop->stopping) {
+    if (loop->rq_head != NULL || loop->stopping || loop->evset) {
         timeout = 0;
     } else if (loop->nheap > 0) {
         int32_t d = (int32_t)(loop->heap[0].when - coro__now(loop));
@@ -371,7 +371,7 @@ static int run_once(coro_loop *loop)
         if (loop->nwatch == 0 && loop->nwaiters == 0) return CORO_EDEADLK;
         timeout = -1;
     }
-    /* 2-3. wait for fds; ready ones are queued */
+    /* 2-3. wait for fds and events; ready ones are queued */
     CORO_TRACE_LOOP_IDLE(timeout);
     coro__io_wait(loop, timeout);
     /* 4. due timers, in (deadline, start order) */

@@ -110,6 +110,10 @@ static int cancel_wait(struct coro__task *t, const char *msg)
         coro__task_wake(t, CORO_ECANCELED, msg);
         return 1;
 #endif
+    case CORO__W_EVENT:
+        coro__event_unwait(t);
+        coro__task_wake(t, CORO_ECANCELED, msg);
+        return 1;
     default:
         return 0;
     }
@@ -206,6 +210,9 @@ void coro__task_destroy(struct coro__task *t)
         coro__fd_unwatch_task(t->f.loop, t);
         break;
 #endif
+    case CORO__W_EVENT:
+        coro__event_unwait(t);
+        break;
     default:
         break;
     }
