@@ -9,9 +9,9 @@ coro_time T0;
 
 /* Each block carries a header with its size and a magic word, so a free
  * with the wrong size (or a double free) fails the test at once. */
-#define MAGIC 0xC0C0A11Cu
+#define MAGIC 0xC0C0A11Cul
 union header {
-    struct { size_t size; unsigned magic; } h;
+    struct { size_t size; unsigned long magic; } h;   /* long: 32 bits even on AVR */
     long double align;
     void *p;
 };
@@ -82,7 +82,10 @@ int test_count_reports(const char *prefix)
     return n;
 }
 
-static char logbuf[4096];
+#ifndef TEST_LOG_SIZE
+#define TEST_LOG_SIZE 4096
+#endif
+static char logbuf[TEST_LOG_SIZE];
 static size_t loglen;
 
 void test_log(const char *s) { test_logf("%s", s); }
@@ -114,7 +117,10 @@ int test_setup(void **state)
 {
     const char *s = getenv("CORO_TEST_START");
     (void)state;
-    T0 = s ? (coro_time)strtoul(s, NULL, 0) : 0;
+#ifndef CORO_TEST_START_DEFAULT
+#define CORO_TEST_START_DEFAULT 0
+#endif
+    T0 = s ? (coro_time)strtoul(s, NULL, 0) : (coro_time)(CORO_TEST_START_DEFAULT);
     outstanding = count = 0;
     fail_at = failures = 0;
     locked = 0;

@@ -8,8 +8,10 @@
  *   with its loop freed and 0 outstanding allocations.
  * - A recording exception handler.
  * - T0: the virtual clock's start.  It comes from the environment variable
- *   CORO_TEST_START (default 0), so the whole suite can run 10 s before the
- *   32-bit millisecond wrap; tests assert times relative to it with T(ms).
+ *   CORO_TEST_START (default 0, or CORO_TEST_START_DEFAULT where there is no
+ *   environment, as on the microcontrollers), so the whole suite can run 10 s
+ *   before the 32-bit millisecond wrap; tests assert times relative to it
+ *   with T(ms).
  */
 #ifndef CORO_TEST_SUPPORT_H
 #define CORO_TEST_SUPPORT_H
@@ -38,13 +40,22 @@ int test_teardown(void **state);       /* per test: asserts 0 outstanding */
 
 #define CORO_TEST(fn) cmocka_unit_test_setup_teardown(fn, test_setup, test_teardown)
 
+/* The sizes can be made smaller for the 8 KB microcontroller (mk/mcu.mk). */
+#ifndef TEST_REPORT_MESSAGE
+#define TEST_REPORT_MESSAGE 128
+#endif
+#ifndef TEST_REPORT_REPR
+#define TEST_REPORT_REPR 256
+#endif
 struct test_report {
-    char message[128];
-    char repr[256];
+    char message[TEST_REPORT_MESSAGE];
+    char repr[TEST_REPORT_REPR];
     int err;
     int has_future;
 };
+#ifndef TEST_MAX_REPORTS
 #define TEST_MAX_REPORTS 64
+#endif
 extern struct test_report test_reports[TEST_MAX_REPORTS];
 extern int test_nreports;
 void test_handler(coro_loop *loop, const char *message, coro_future *f, int err, void *arg);
