@@ -1,7 +1,8 @@
 /* test_event.c - interrupt-safe events: latch, coalescing, broadcast,
  * cancellation, teardown, and sets from an asynchronous source at random
  * moments (a thread on the host, a timer interrupt on the MCU targets).
- * Portable: it also runs on the emulated microcontrollers (make test-mcu). */
+ * Portable: it also runs on the emulated microcontrollers (make test-mcu;
+ * coro-mcu: portable, although it includes pthread.h on POSIX hosts). */
 #if defined(__unix__) || defined(__APPLE__)
 #define EVENT_THREADS 1
 #define _POSIX_C_SOURCE 200809L

@@ -75,7 +75,8 @@ static int starved(coro_frame *co)
 #define NTASKS 6
 #define HEAP 16
 #define SMALL_BLOCK 64
-#define TASK_BLOCK CORO_POOL_TASK_BYTES(struct starved)
+union any_task { struct ticker a; struct starved b; };   /* the larger of the two */
+#define TASK_BLOCK CORO_POOL_TASK_BYTES(union any_task)
 #define BIG_BLOCK (sizeof(coro_loop) > HEAP * sizeof(struct coro__timer) ? sizeof(coro_loop) \
                                                                            : HEAP * sizeof(struct coro__timer))
 CORO_POOL_ASSERT_TASK_FITS(struct ticker, TASK_BLOCK);
