@@ -179,3 +179,17 @@ test-mcu-compile: $(MCU_CHECK_m0) $(MCU_CHECK_rv)
 ifneq ($(MCU_TARGETS)$(MCU_HAVE_rv),)
 test: test-mcu
 endif
+
+# ------------------------------------------------------------------- size
+
+# The table goes into docs/porting.md between its two size-table markers.
+size:
+	@sh test/mcu/size.sh build/size/table.md
+	@awk 'FNR == NR { t = t $$0 "\n"; next } \
+	      /<!-- size-table:end -->/ { skip = 0 } \
+	      !skip { print } \
+	      /<!-- size-table:begin -->/ { printf "%s", t; skip = 1 }' \
+	    build/size/table.md docs/porting.md >build/size/porting.md
+	@cp build/size/porting.md docs/porting.md
+	@cat build/size/table.md
+	@echo "(written to docs/porting.md)"
