@@ -149,7 +149,25 @@ build/mcu/$(1)/host-$(2)/%.out: build/mcu/$(1)/host-$(2)/%
 	@./$$< >$$@ || { echo "FAIL host $$*: status $$$$?"; cat $$@; rm -f $$@; exit 1; }
 endef
 
+# The Cortex-M example of docs/porting.md (port/cortex-m/example.c), with
+# its expected output.
+define MCU_EXAMPLE_RULES
+build/mcu/cm3/$(1)/port_example.elf: build/mcu/cm3/obj/port_example.o build/mcu/cm3/$(1)/board.o $$(MCU_LIB_cm3)
+	$(MCU_CC_cm3) $(MCU_OPT) $(MCU_LD_cm3) $$^ -o $$@
+
+build/mcu/cm3/$(1)/port_example.result: build/mcu/cm3/$(1)/port_example.elf test/mcu/port_example.out test/mcu/run.sh
+	@sh test/mcu/run.sh cm3 $$< test/mcu/port_example.out build/mcu/cm3/$(1)/port_example.out
+	@touch $$@
+
+test-mcu-cm3: build/mcu/cm3/$(1)/port_example.result
+endef
+
+build/mcu/cm3/obj/port_example.o: port/cortex-m/example.c $(LIB_HDR) port/cortex-m/coro_port.h
+	@mkdir -p $(dir $@)
+	$(MCU_CC_cm3) $(MCU_CFLAGS_cm3) -Dmain=coro_mcu_main -c $< -o $@
+
 $(foreach g,cm3 avr,$(eval $(call MCU_TARGET_RULES,$(g))))
+$(foreach t,$(MCU_TICKS),$(eval $(call MCU_EXAMPLE_RULES,$(t))))
 $(foreach g,cm3 avr,$(foreach t,$(MCU_TICKS),$(eval $(call MCU_TICK_RULES,$(g),$(t)))))
 
 test-mcu: $(addprefix test-mcu-,$(MCU_TARGETS)) test-mcu-compile

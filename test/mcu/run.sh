@@ -4,7 +4,7 @@
 #
 #   TARGET    cm3 (qemu-system-arm, mps2-an385, semihosting) or avr (simavr)
 #   ELF       the program: a test runner or an example, built for TARGET
-#   HOST_OUT  the same program's output on the host
+#   HOST_OUT  the same program's output on the host (or its expected output)
 #   OUT       where the target's output goes (normalised, marker removed)
 #
 # The program passes when it ends with the marker line "CORO-MCU: PASS"
@@ -38,8 +38,9 @@ fi
 if [ "$last" != "CORO-MCU: PASS" ] || [ $status -ne 0 ]; then
     echo "FAIL $target $name: exit status $status, last line: $last"; tail -n 20 "$out.all"; exit 1
 fi
+case $ref in build/*) what="the host's output" ;; *) what=$ref ;; esac
 if ! diff -u "$ref" "$out" >"$out.diff"; then
-    echo "FAIL $target $name: output differs from the host's:"; cat "$out.diff"; exit 1
+    echo "FAIL $target $name: output differs from $what:"; cat "$out.diff"; exit 1
 fi
 tests=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test(s)\.$/\1/p' "$out")
-echo "ok   $target $name${tests:+: $tests tests passed,} same output as the host"
+echo "ok   $target $name${tests:+: $tests tests passed,} same as $what"
