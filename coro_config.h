@@ -24,9 +24,9 @@
  * Default: 1 on Unix-like hosts, else 0. */
 #ifndef CORO_POSIX
 #if defined(__unix__) || defined(__unix) || defined(__APPLE__)
-#define CORO_POSIX 1
+#define CORO_POSIX 1                /* default on Unix: the POSIX port */
 #else
-#define CORO_POSIX 0
+#define CORO_POSIX 0                /* default elsewhere: bare metal */
 #endif
 #endif
 #if CORO_POSIX != 0 && CORO_POSIX != 1
@@ -37,7 +37,7 @@
  * 1 = GCC/Clang labels-as-values, which lets an await sit inside a user
  * switch.  Default: 0. */
 #ifndef CORO_USE_LABELS
-#define CORO_USE_LABELS 0
+#define CORO_USE_LABELS 0           /* default: switch/case resume points */
 #endif
 #if CORO_USE_LABELS != 0 && CORO_USE_LABELS != 1
 #error "CORO_USE_LABELS must be 0 (switch backend) or 1 (labels-as-values)"
@@ -50,7 +50,7 @@
  * remove a watched fd before closing it (as asyncio's selector loops require).
  * Default: 0 (poll). */
 #ifndef CORO_BACKEND_EPOLL
-#define CORO_BACKEND_EPOLL 0
+#define CORO_BACKEND_EPOLL 0        /* default: poll() */
 #endif
 #if CORO_BACKEND_EPOLL && (!CORO_POSIX || !defined(__linux__))
 #error "CORO_BACKEND_EPOLL=1 needs Linux with CORO_POSIX=1; set it to 0"
@@ -63,8 +63,8 @@
 #error "define both CORO_MALLOC(ctx, size) and CORO_FREE(ctx, ptr, size), or neither"
 #endif
 #ifndef CORO_MALLOC
-#define CORO_MALLOC(ctx, size) ((void)(ctx), malloc(size))
-#define CORO_FREE(ctx, ptr, size) ((void)(ctx), (void)(size), free(ptr))
+#define CORO_MALLOC(ctx, size) ((void)(ctx), malloc(size))             /* default: malloc */
+#define CORO_FREE(ctx, ptr, size) ((void)(ctx), (void)(size), free(ptr)) /* default: free */
 #define CORO_MALLOC_STDLIB 1
 #endif
 
@@ -95,7 +95,7 @@
 #error "CORO_IDLE is for bare-metal builds (CORO_POSIX 0); the POSIX port waits in poll()"
 #endif
 #ifndef CORO_IDLE
-#define CORO_IDLE(timeout_ms) ((void)(timeout_ms))
+#define CORO_IDLE(timeout_ms) ((void)(timeout_ms))  /* default: busy wait */
 #define CORO_IDLE_BUSY 1
 #endif
 
@@ -115,8 +115,8 @@
 #error "a sleeping CORO_IDLE needs CORO_CRITICAL_ENTER()/EXIT() that mask interrupts, or a wake-up can be lost between the ready check and the sleep"
 #endif
 #ifndef CORO_CRITICAL_ENTER
-#define CORO_CRITICAL_ENTER() ((void)0)
-#define CORO_CRITICAL_EXIT() ((void)0)
+#define CORO_CRITICAL_ENTER() ((void)0)     /* default: no masking */
+#define CORO_CRITICAL_EXIT() ((void)0)      /* default: no masking */
 #endif
 
 /* CORO_ASSERT(x): checks internal invariants.  It is compiled in only with
@@ -128,9 +128,9 @@
 #ifndef CORO_ASSERT
 #ifdef CORO_DEBUG
 #include <assert.h>
-#define CORO_ASSERT(x) assert(x)
+#define CORO_ASSERT(x) assert(x)    /* default with CORO_DEBUG: assert() */
 #else
-#define CORO_ASSERT(x) ((void)0)
+#define CORO_ASSERT(x) ((void)0)    /* default: compiled out */
 #endif
 #endif
 
@@ -141,9 +141,9 @@
  * stderr on POSIX; on bare metal, nothing, so that stdio is not linked in. */
 #ifndef CORO_PRINT
 #if CORO_POSIX
-#define CORO_PRINT(s) coro__print_stderr(s)
+#define CORO_PRINT(s) coro__print_stderr(s)     /* default on POSIX: stderr */
 #else
-#define CORO_PRINT(s) ((void)(s))
+#define CORO_PRINT(s) ((void)(s))   /* default on bare metal: silent */
 #define CORO_PRINT_NONE 1
 #endif
 #endif
@@ -154,7 +154,7 @@
  * the heap is allocated once and never needs the old and the new array at
  * the same time.  Default: 8. */
 #ifndef CORO_HEAP_INIT
-#define CORO_HEAP_INIT 8
+#define CORO_HEAP_INIT 8            /* default: 8 entries */
 #endif
 #if (CORO_HEAP_INIT) < 1
 #error "CORO_HEAP_INIT is the timer heap's first capacity: set it to 1 or more"
