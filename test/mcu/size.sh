@@ -116,6 +116,7 @@ for t in $targets; do
     done
     set -- $(sum_map "$o/map0" "$o/lib/") $(sum_map "$o/map1" "$o/lib/")
     echo "| $(name_of $t) | $1 | $2 | $3 | $4 | $5 | $6 |" >>"$dir/rows_size"
+    [ $t = cm3 ] && core_cm3=$1
     $cc $warn -I"$port" -DCORO_USER_CONFIG='"coro_port.h"' -I. -c test/mcu/size_probe.c -o "$o/probe.o"
     th=$(probe "$o/probe.o" size_task_header)
     fh=$(probe "$o/probe.o" size_frame_header)
@@ -125,7 +126,10 @@ for t in $targets; do
     lo=$(probe "$o/probe.o" size_loop)
     ev=$(probe "$o/probe.o" size_event)
     cb=$(probe "$o/probe.o" size_callback)
-    echo "| $(name_of $t) | $th ($ts + padding) | $fh | $he | **$((th + fh + he))** | $fu | $cb | $ev | $lo |" >>"$dir/rows_task"
+    pad=$((th - ts))
+    [ $pad -gt 0 ] && th_text="$th ($pad of padding)" || th_text=$th
+    echo "| $(name_of $t) | $th_text | $fh | $he | **$((th + fh + he))** | $fu | $cb | $ev | $lo |" >>"$dir/rows_task"
+    [ $t = avr ] && task_avr=$((th + fh + he))
 done
 
 # Tasks in 8 KB, by running on simavr.
@@ -159,6 +163,7 @@ if have avr-gcc && have simavr; then
     ns=$(echo "$s" | sed -n 's/^tasks \([0-9]*\) ran \1$/\1/p')
     echo "$m" | grep -q '^CORO-MCU: PASS$' || nm_="failed"
     echo "$s" | grep -q '^CORO-MCU: PASS$' || ns="failed"
+    tasks_avr=${ns:-0}
     tasks_line="**${nm_:-failed}** with malloc (avr-libc, default knobs), **${ns:-failed}** in static mode (block pools, CORO_HEAP_INIT=$best)"
 fi
 
@@ -187,4 +192,17 @@ fi
     echo "Tasks that fit in an ATmega2560's 8 KB, measured by running test/mcu/size_tasks.c on"
     echo "simavr (each task: a coro_frame and a 2-byte id; it sleeps, then counts itself):"
     echo "$tasks_line."
+    echo
+    echo "The targets of issue 5, against these numbers:"
+    verdict() {   # what, measured, limit, unit, "le" or "ge"
+        if [ -z "$2" ]; then echo "- $1: not measured here (tool missing)."
+        elif [ "$5" = le ] && [ "$2" -le "$3" ]; then echo "- $1: $2 $4, met (limit $3)."
+        elif [ "$5" = le ]; then echo "- $1: $2 $4, **missed** by $(($2 - $3)) $4 (limit $3)."
+        elif [ "$2" -ge "$3" ]; then echo "- $1: $2 $4, met (at least $3)."
+        else echo "- $1: $2 $4, **missed** (at least $3 wanted)."
+        fi
+    }
+    verdict "core .text on Cortex-M3" "${core_cm3:-}" 4096 bytes le
+    verdict "per-task overhead on AVR" "${task_avr:-}" 40 bytes le
+    verdict "tasks in an ATmega2560's 8 KB (static mode)" "${tasks_avr:-}" 200 tasks ge
 } >"$out"
