@@ -321,8 +321,9 @@ typedef struct coro_event {
 #endif
 
 /** Await an interrupt-safe event (see coro_event_set), with no allocation.
- *  An event set before the await is consumed and the coroutine continues at
- *  once; otherwise the task sleeps until the next coro_event_set.  Raises
+ *  A set that came while no task waited is consumed and the coroutine
+ *  continues at once; otherwise the task sleeps until the loop sees a set
+ *  (one already pending for other waiters wakes this task with them).  Raises
  *  CORO_ECANCELED if the task is cancelled while it waits, CORO_EINVAL if
  *  the event was not initialised for this task's loop. */
 #define CORO_AWAIT_EVENT(co, ev) CORO__AWAIT_RAISE(co, coro__await_event((co), (ev)), CORO__SUSPEND)

@@ -74,10 +74,12 @@ int coro__await_event(coro_frame *co, coro_event *ev)
     }
     t->f.err = 0;
     t->f.v.result = NULL;
-    if (ev->set) {
+    if (ev->set && ev->waiters == NULL) {
         ev->set = 0;                        /* consumed: continue at once */
         return 0;
     }
+    /* With waiters, a pending set belongs to them all: join them, and the
+     * loop's next scan wakes everyone, this task included. */
     /* Append to the ring (FIFO wake-up order); arm the event on first use. */
     if (ev->waiters == NULL) {
         t->node.n.next = &t->node.n;
