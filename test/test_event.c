@@ -189,6 +189,32 @@ static void one_set_wakes_every_waiter_in_order(void **state)
     coro_loop_free(loop);
 }
 
+/* A set wakes every task that was waiting, even when another task awaits the
+ * event after the set and before the loop saw it: the newcomer must not
+ * take the set for itself and leave the first waiter asleep. */
+static void late_awaiter_does_not_steal_the_set(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_event ev;
+    coro_future *t[2], *g, *sl;
+    (void)state;
+    assert_int_equal(coro_event_init(&ev, loop), 0);
+    t[0] = spawn(loop, waiter, &ev, "a", 1);
+    sl = coro_sleep(loop, 0);
+    assert_int_equal(coro_run_until_complete(loop, sl), 0);     /* a waits */
+    coro_unref(sl);
+    assert_int_equal(coro_call_soon(loop, set_cb, &ev, NULL), 0);
+    t[1] = spawn(loop, waiter, &ev, "b", 1);   /* its first step runs right after the set */
+    coro_call_later(loop, 10, set_cb, &ev, NULL);
+    g = coro_gather(loop, 2, t, 0);
+    assert_int_equal(coro_run_until_complete(loop, g), 0);
+    assert_string_equal(test_log_str(), "set a@0 b@0 ");
+    coro_unref(g);
+    coro_unref(t[0]);
+    coro_unref(t[1]);
+    coro_loop_free(loop);
+}
+
 static void cancelled_waiter_leaves_the_others(void **state)
 {
     coro_loop *loop = test_loop();
@@ -436,6 +462,7 @@ int main(void)
         CORO_TEST(repeated_sets_coalesce),
         CORO_TEST(set_wakes_waiter_in_next_iteration),
         CORO_TEST(one_set_wakes_every_waiter_in_order),
+        CORO_TEST(late_awaiter_does_not_steal_the_set),
         CORO_TEST(cancelled_waiter_leaves_the_others),
         CORO_TEST(try_form_swallows_the_cancel),
         CORO_TEST(wait_for_an_event_times_out),
