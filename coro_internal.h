@@ -94,6 +94,7 @@ enum {
 #define CORO__T_MUSTCANCEL 1u           /* cancel not yet delivered to an await */
 #define CORO__T_NAMED 2u                /* id.name is an allocated string */
 #define CORO__T_RUNBODY 4u              /* run the body even if cancelled first (wait_for) */
+#define CORO__T_EVWAKE 8u               /* woken by the event u.ev: its step absorbs later sets */
 
 struct coro__task {
     coro_future f;                      /* first: a task is a future.  While the

@@ -10,7 +10,8 @@
  * before the scan and each event's flag before its waiters are queued, so a
  * set that races with the scan is either seen by it or leaves the loop's flag
  * up for the next iteration: it is never lost.  Sets that arrive before the
- * waiters run coalesce into one wake-up.
+ * waiters run coalesce into one wake-up: a woken task's step clears the
+ * event's flag again (task.c), unless other tasks wait for it by then.
  *
  * On bare metal, loop.c/io.c check the loop's flag with interrupts masked
  * (CORO_CRITICAL_ENTER) right before CORO_IDLE, which sleeps in a way that
@@ -147,7 +148,7 @@ void coro__event_poll(coro_loop *loop)
             struct coro__task *t = TASK_OF_NODE(n);
             next = n->next;
             loop->nwaiters--;
-            t->u.ev = NULL;
+            t->tflags |= CORO__T_EVWAKE;        /* task.c: sets until its step coalesce */
             coro__task_wake(t, 0, NULL);
             if (n == tail) break;
             n = next;

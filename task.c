@@ -125,6 +125,13 @@ static void task_step(coro_loop *loop, struct coro__task *t)
     coro_frame *fr;
     int st;
 
+    if (t->tflags & CORO__T_EVWAKE) {
+        /* Woken by an event: sets that came after the wake-up was queued
+         * coalesce into this step (the task reads the event's data now),
+         * unless other tasks wait for the event again: theirs, then. */
+        t->tflags &= (unsigned char)~CORO__T_EVWAKE;
+        if (t->u.ev->waiters == NULL) t->u.ev->set = 0;
+    }
     if (t->tflags & CORO__T_MUSTCANCEL) {
         t->tflags &= (unsigned char)~CORO__T_MUSTCANCEL;
         if (t->f.err != CORO_ECANCELED) set_last(t, CORO_ECANCELED, t->cancel_msg);
