@@ -140,6 +140,41 @@ static void repeated_sets_coalesce(void **state)
     coro_loop_free(loop);
 }
 
+/* Set, and set again in the next iteration just before the woken waiter
+ * runs: the second set is part of the same wake-up. */
+struct setter {
+    coro_loop *loop;
+    coro_event *ev;
+};
+
+static void set_then_again_cb(void *arg)
+{
+    struct setter *s = (struct setter *)arg;
+    set_cb(s->ev);
+    coro_call_soon(s->loop, set_cb, s->ev, NULL);
+}
+
+static void sets_until_the_waiter_runs_coalesce(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_event ev;
+    coro_future *a;
+    struct setter s;
+    (void)state;
+    s.loop = loop;
+    s.ev = &ev;
+    assert_int_equal(coro_event_init(&ev, loop), 0);
+    a = spawn(loop, waiter, &ev, "a", 2);
+    coro_call_later(loop, 10, set_then_again_cb, &s, NULL);
+    coro_call_later(loop, 20, set_cb, &ev, NULL);
+    assert_int_equal(coro_run_until_complete(loop, a), 0);
+    /* The second set ran in the iteration that resumed a, before a: one
+     * wake-up, so a's second await needs the set at 20. */
+    assert_string_equal(test_log_str(), "set set a@10 set a@20 ");
+    coro_unref(a);
+    coro_loop_free(loop);
+}
+
 static void set_wakes_waiter_in_next_iteration(void **state)
 {
     coro_loop *loop = test_loop();
@@ -460,6 +495,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         CORO_TEST(set_before_await_is_consumed_at_once),
         CORO_TEST(repeated_sets_coalesce),
+        CORO_TEST(sets_until_the_waiter_runs_coalesce),
         CORO_TEST(set_wakes_waiter_in_next_iteration),
         CORO_TEST(one_set_wakes_every_waiter_in_order),
         CORO_TEST(late_awaiter_does_not_steal_the_set),
