@@ -41,7 +41,7 @@ mcu_have  = $(shell command -v $(1) >/dev/null 2>&1 && echo yes)
 MCU_HAVE_cm3 := $(and $(call mcu_have,arm-none-eabi-gcc),$(call mcu_have,qemu-system-arm),$(wildcard /usr/lib/arm-none-eabi/lib/rdimon.specs))
 MCU_HAVE_avr := $(and $(call mcu_have,avr-gcc),$(call mcu_have,simavr),$(wildcard /usr/lib/avr/include/avr/io.h))
 MCU_HAVE_rv  := $(and $(call mcu_have,riscv64-unknown-elf-gcc),$(wildcard /usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs))
-MCU_TARGETS  := $(if $(MCU_HAVE_cm3),cm3) $(if $(MCU_HAVE_avr),avr)
+MCU_TARGETS  := $(strip $(if $(MCU_HAVE_cm3),cm3) $(if $(MCU_HAVE_avr),avr))
 
 MCU_CC_cm3    := arm-none-eabi-gcc -mcpu=cortex-m3 -mthumb
 MCU_WARN_cm3  := $(WARN)
