@@ -43,7 +43,7 @@ struct main_frame {
     coro_future *shield;
 };
 
-/* The tasks to wait for at shutdown: every task but main. */
+/* The tasks to wait for at shutdown: every task but main (two here). */
 struct others {
     coro_future *self;
     coro_future *t[8];
@@ -63,11 +63,12 @@ static void cancel_other(coro_future *task, void *arg)
 static void print_exception(coro_future *f)
 {
     int err = coro_error(f);
-    const char *msg = coro_message(f);
-    if (err == CORO_ECANCELED) printf("CancelledError(");
-    else printf("Error(%d, ", err);
-    if (msg) printf("'%s'", msg);
-    printf(")");
+    if (err == CORO_ECANCELED && coro_message(f) == NULL)
+        printf("CancelledError()");
+    else if (err == CORO_ECANCELED)
+        printf("CancelledError('%s')", coro_message(f));
+    else
+        printf("%s", coro_strerror(err));
 }
 
 static int main_co(coro_frame *co)
@@ -85,8 +86,8 @@ static int main_co(coro_frame *co)
      * before main could say anything. */
     m->shield = coro_shield(loop, m->everything);
     CORO_AWAIT_TRY(co, m->shield);  /* run_until_complete(everything) */
-    if (coro_last_error(co) != CORO_ECANCELED) /* the workers never end by themselves */
-        CORO_RAISE(co, coro_last_error(co) ? coro_last_error(co) : CORO_EINVAL, NULL);
+    if (coro_last_error(co) != CORO_ECANCELED)  /* not Ctrl-C: a real error */
+        CORO_RAISE(co, coro_last_error(co), coro_last_message(co));
 
     /* except KeyboardInterrupt: main catches the interrupt and handles it */
     puts("KeyboardInterrupt: cancelling all tasks");

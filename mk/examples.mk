@@ -4,9 +4,10 @@
 # `make test` builds the examples and test/run_sigint.c in the four test
 # configurations (gcc and clang, switch and labels backends, as in
 # mk/tests.mk) under the strict warning flags, then runs test/golden.sh and
-# test/sigint.sh on each build.  gcc also gets -Wjump-misses-init for the
-# programs: it catches an initialized C local that would live across an
-# await.  `make demo` builds them with $(CC) $(CFLAGS) and runs them.
+# test/sigint.sh on each build, and test/tutorial.sh once.  gcc also gets
+# -Wjump-misses-init for the programs: it catches an initialized C local that
+# would live across an await.  `make demo` builds the examples with $(CC)
+# $(CFLAGS) and runs them.
 
 EX_NAMES   := create_task cancel_task cancel_task2 ensure_future future_set_result \
               gather_and_wait ctrl_c
@@ -17,7 +18,7 @@ ex_flags   = $(if $(filter demo,$(1)),$(CFLAGS),$(EX_CFLAGS)) $(if $(filter %-la
 ex_pflags  = $(if $(filter gcc-%,$(1)),-Wjump-misses-init,)
 ex_lib     = $(patsubst %.c,build/examples/$(1)/lib/%.o,$(LIB_SRC))
 
-.PHONY: demo examples deps-examples deps-demo test-golden test-sigint \
+.PHONY: demo examples deps-examples deps-demo test-golden test-sigint test-tutorial \
         $(addprefix test-golden-,$(EX_CFGS)) $(addprefix test-sigint-,$(EX_CFGS))
 
 help::
@@ -25,6 +26,7 @@ help::
 	@echo "  examples         build examples/ with \$$(CC) into build/examples/demo/"
 	@echo "  test-golden      the examples' output against test/golden/, in the 4 test configurations"
 	@echo "  test-sigint      coro_run and SIGINT (test/sigint.sh), in the 4 test configurations"
+	@echo "  test-tutorial    every C block of docs/tutorial.md is an excerpt of examples/"
 
 # The test configurations need clang; the demo needs only a C compiler, which
 # scripts/deps.sh installs (as root, on Debian) when $(CC) is missing.
@@ -63,9 +65,11 @@ demo: examples
 	@timeout --foreground --preserve-status -k 10 -s INT 1.2 build/examples/demo/ctrl_c; \
 	    st=$$?; echo "exit status: $$st"; test $$st = 0
 
-test: test-golden test-sigint
+test: test-golden test-sigint test-tutorial
 test-golden: $(addprefix test-golden-,$(EX_CFGS))
 test-sigint: $(addprefix test-sigint-,$(EX_CFGS))
+test-tutorial:
+	@test/tutorial.sh docs/tutorial.md
 
 define EX_TEST_RULES
 test-golden-$(1): $(addprefix build/examples/$(1)/,$(EX_NAMES))
