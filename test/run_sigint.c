@@ -99,7 +99,8 @@ static int main_co(coro_frame *co)
         /* not kept: the loop holds unfinished tasks, coro_run cancels them */
         coro_unref(coro_create_task(coro_loop_of(co), worker, &w, sizeof w));
     }
-    puts("main: ready");
+    CORO_YIELD(co);                 /* the workers run their first step */
+    puts("main: ready");            /* now a SIGINT finds them all waiting */
     if (m->main_ms == 0) {          /* no _TRY: a cancel ends main */
         m->never = coro_future_new(coro_loop_of(co));
         CORO_AWAIT(co, m->never);

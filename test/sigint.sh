@@ -18,13 +18,16 @@ fail() { echo "FAIL sigint $name: $*"; status=1; }
 start() {
     name=$1
     shift
+    # No stale transcript from an earlier run: wait_line must not find its
+    # lines before this run has even started.
+    rm -f "$out/$name.out" "$out/$name.err"
     "$bin" "$@" >"$out/$name.out" 2>"$out/$name.err" &
     pid=$!
 }
 # wait_line LINE: wait until the transcript has LINE (10 s at most)
 wait_line() {
     n=0
-    until grep -qxF "$1" "$out/$name.out"; do
+    until grep -qxF "$1" "$out/$name.out" 2>/dev/null; do
         n=$((n + 1))
         if [ $n -gt 100 ]; then fail "no line '$1' after 10 s"; return 1; fi
         sleep 0.1
