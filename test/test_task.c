@@ -107,6 +107,42 @@ static void first_step_goes_to_tail_of_ready_queue(void **state)
     coro_loop_free(loop);
 }
 
+static int nticks;
+
+static void tick(void *arg)
+{
+    test_logf("tick%d", ++nticks);
+    if (nticks < 8) coro_call_soon((coro_loop *)arg, tick, arg, NULL);
+}
+
+static int spawner(coro_frame *co)
+{
+    CORO_BEGIN(co);
+    test_log("a1");
+    coro_unref(spawn(coro_loop_of(co), log_coro, "b", 0, 0));
+    test_log("a2");
+    CORO_END(co);
+}
+
+/* Python: a() logs a1, create_task(b()), logs a2; task a, then a ticker:
+ * "a1 a2 tick1 b tick2". */
+static void task_created_by_a_task_starts_next_iteration(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_frame fr;
+    coro_future *t;
+    (void)state;
+    memset(&fr, 0, sizeof fr);
+    t = coro_create_task(loop, spawner, &fr, sizeof fr);
+    nticks = 0;
+    coro_call_soon(loop, tick, loop, NULL);
+    assert_int_equal(coro_run_until_complete(loop, t), 0);
+    assert_string_equal(test_log_str(), "a1 a2 tick1 b tick2 ");
+    assert_int_equal(coro_task_count(loop), 0);
+    coro_unref(t);
+    coro_loop_free(loop);
+}
+
 struct big {
     coro_frame co;
     const char *name;
@@ -624,6 +660,12 @@ static int try_awaiter(coro_frame *co)
     CORO_END(co);
 }
 
+static void done_error(coro_future *f, void *arg)
+{
+    (void)arg;
+    test_logf("cb:%d", coro_error(f));
+}
+
 static coro_future *failed_task(coro_loop *loop, int err)
 {
     coro_future *t = spawn(loop, raiser, "x", 0, err);
@@ -675,7 +717,13 @@ static void retrieved_errors_are_never_reported(void **state)
     coro_unref(t);
     assert_int_equal(coro_run_until_complete(loop, g), 7);
     coro_unref(g);
-    assert_string_equal(test_log_str(), "saw:5 saw:6 ");
+    /* a done callback that looks at the error, after the user dropped the
+     * task (Python: add_done_callback(lambda t: t.exception())) */
+    t = spawn(loop, raiser, "x", 0, 8);
+    assert_int_equal(coro_add_done_callback(t, done_error, NULL), 0);
+    coro_unref(t);
+    assert_int_equal(coro_run_forever(loop), CORO_EDEADLK);
+    assert_string_equal(test_log_str(), "saw:5 saw:6 cb:8 ");
     coro_loop_free(loop);
     assert_int_equal(test_nreports, 0);
 }
@@ -786,6 +834,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         CORO_TEST(first_step_goes_to_tail_of_ready_queue),
+        CORO_TEST(task_created_by_a_task_starts_next_iteration),
         CORO_TEST(init_is_copied_and_header_ignored),
         CORO_TEST(create_task_rejects_bad_arguments),
         CORO_TEST(loop_keeps_running_task_alive),
