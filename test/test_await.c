@@ -201,6 +201,48 @@ static void await_take_drops_the_reference(void **state)
     assert_int_equal(test_nreports, 0);         /* c's error was retrieved */
 }
 
+static int raiser6(coro_frame *co);
+
+static int take_new(coro_frame *co)
+{
+    struct frame *f = (struct frame *)co;
+    coro_frame child;
+    CORO_BEGIN(co);
+    memset(&child, 0, sizeof child);
+    /* a new task, awaited and released in one statement */
+    CORO_AWAIT_TAKE(co, coro_create_task(coro_loop_of(co), raiser6, &child, sizeof child));
+    test_log("unreachable");
+    CORO_FINALLY(co);
+    test_logf("task=%s/%s", ename(coro_last_error(co)), MSG(coro_last_message(co)));
+    if (f->mode == 1) {
+        /* the gather cannot be made: CORO_ENOMEM, and nothing leaks */
+        test_alloc_fail_at(1);
+        CORO_AWAIT_TAKE(co, coro_gather(coro_loop_of(co), 1, &f->a, 0));
+    }
+    CORO_END(co);
+}
+
+static void await_take_of_a_new_task_or_gather(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_future *t, *done = coro_future_new(loop);
+    (void)state;
+    coro_set_result(done, NULL);
+    t = spawn(loop, take_new, done, NULL, NULL, 0, 0);
+    assert_int_equal(coro_run_until_complete(loop, t), 6);
+    coro_unref(t);
+    t = spawn(loop, take_new, done, NULL, NULL, 0, 1);
+    assert_int_equal(coro_run_until_complete(loop, t), CORO_ENOMEM);
+    test_alloc_fail_at(0);
+    assert_int_equal(test_alloc_failures(), 1);
+    coro_unref(t);
+    assert_string_equal(test_log_str(), "task=6/six task=6/six ");
+    assert_int_equal(coro_task_count(loop), 0);
+    coro_unref(done);
+    coro_loop_free(loop);
+    assert_int_equal(test_nreports, 0);     /* the child's error was retrieved */
+}
+
 /* ---------------------------------------------------------- await NULL */
 
 static int await_null(coro_frame *co)
@@ -788,6 +830,7 @@ int main(void)
         CORO_TEST(await_done_future_continues_without_loop_trip),
         CORO_TEST(await_pending_future_resumes_after_its_callbacks),
         CORO_TEST(await_take_drops_the_reference),
+        CORO_TEST(await_take_of_a_new_task_or_gather),
         CORO_TEST(awaiting_null_raises_enomem),
         CORO_TEST(await_call_runs_child_at_once_in_same_task),
         CORO_TEST(await_call_propagates_error_through_each_finally),
