@@ -491,15 +491,14 @@ static int cycle_coro(coro_frame *co)
 
 /* Two tasks awaiting each other (a deadlock the user made).  3.11's
  * Task.cancel recurses a -> b -> a ... and raises RecursionError; coro's
- * iterative walk must still return.  SIGALRM ends the run if it spins. */
+ * walk stops where the cycle closes and wakes that task (b) with the
+ * cancellation, which then unwinds a too.  SIGALRM ends the run if it spins. */
 static void cancel_of_an_await_cycle_returns(void **state)
 {
     coro_loop *loop;
     coro_future *a, *b;
     struct cycle ca, cb;
     (void)state;
-    skip();     /* BUG (reported): coro__task_cancel walks a -> b -> a ...
-                 * forever: coro_cancel never returns. */
     loop = test_loop();
     memset(&ca, 0, sizeof ca);
     memset(&cb, 0, sizeof cb);
@@ -509,11 +508,59 @@ static void cancel_of_an_await_cycle_returns(void **state)
     b = coro_create_task(loop, cycle_coro, &cb, sizeof cb);
     run_one(loop);
     run_one(loop);              /* a awaits b, b awaits a */
+    assert_int_equal(coro_run_until_complete(loop, a), CORO_EDEADLK);
     alarm(5);
     assert_int_equal(coro_cancel(a, "x"), 1);
     alarm(0);
+    assert_int_equal(coro_cancelling(a), 1);
+    assert_int_equal(coro_cancelling(b), 1);
+    assert_int_equal(coro_run_until_complete(loop, a), CORO_ECANCELED);
+    assert_true(coro_cancelled(a));
+    assert_true(coro_cancelled(b));
+    assert_string_equal(coro_message(b), "x");
+    assert_string_equal(coro_message(a), "x");
     coro_unref(a);
     coro_unref(b);
+    coro_loop_free(loop);
+}
+
+/* A task awaiting a gather that lists the task itself: cancelling the task
+ * cancels the gather, which cancels the task again while the first cancel is
+ * still walking.  That must end, and break the deadlock. */
+struct gcycle {
+    coro_frame co;
+    coro_future *g;
+};
+
+static int gcycle_coro(coro_frame *co)
+{
+    struct gcycle *f = (struct gcycle *)co;
+    coro_future *self;
+    CORO_BEGIN(co);
+    self = coro_current_task(coro_loop_of(co));
+    f->g = coro_gather(coro_loop_of(co), 1, &self, 0);
+    CORO_AWAIT_TRY(co, f->g);
+    test_logf("woke=%s", coro_errname(coro_last_error(co)));
+    CORO_FINALLY(co);
+    coro_unref(f->g);
+    CORO_END(co);
+}
+
+static void cancel_of_a_task_in_its_own_gather_returns(void **state)
+{
+    coro_loop *loop = test_loop();
+    struct gcycle init;
+    coro_future *t;
+    (void)state;
+    memset(&init, 0, sizeof init);
+    t = coro_create_task(loop, gcycle_coro, &init, sizeof init);
+    run_one(loop);
+    alarm(5);
+    assert_int_equal(coro_cancel(t, NULL), 1);
+    alarm(0);
+    assert_int_equal(coro_run_until_complete(loop, t), 0);
+    assert_string_equal(test_log_str(), "woke=CORO_ECANCELED ");
+    coro_unref(t);
     coro_loop_free(loop);
 }
 
@@ -785,6 +832,7 @@ int main(void)
         CORO_TEST(cancel_reaches_a_task_that_swallows),
         CORO_TEST(awaited_future_cancelled_elsewhere_ends_task_cancelled),
         CORO_TEST(cancel_of_an_await_cycle_returns),
+        CORO_TEST(cancel_of_a_task_in_its_own_gather_returns),
         CORO_TEST(second_cancel_keeps_first_message),
         CORO_TEST(reraised_cancel_carries_its_own_message),
         CORO_TEST(cancel_return_values_and_counts),
