@@ -175,8 +175,12 @@ struct coro__desc {
     _Pragma("GCC diagnostic push")                                            \
     _Pragma("GCC diagnostic ignored \"-Wpedantic\"")
 #define CORO__NOPED_END _Pragma("GCC diagnostic pop")
+/* Taking coro__top's address keeps a body without any await compilable:
+ * clang rejects an indirect goto in a function that takes no label's
+ * address. */
 #define CORO__LC_RESUME(co)                                                   \
-    CORO__NOPED_BEGIN if ((co)->lc) goto *(co)->lc; CORO__NOPED_END
+    CORO__NOPED_BEGIN if ((co)->lc) goto *(co)->lc;                           \
+    (void)&&coro__top; CORO__NOPED_END
 #define CORO__LC_SET(co, line)                                                \
     CORO__NOPED_BEGIN (co)->lc = &&CORO__CAT(coro__lc_, line); CORO__NOPED_END
 #define CORO__LC_LABEL(line) CORO__CAT(coro__lc_, line):
