@@ -294,6 +294,32 @@ static void cancelled_gather_ends_cancelled_when_child_swallows(void **state)
     coro_loop_free(loop);
 }
 
+/* With CORO_RETURN_EXCEPTIONS too, a cancelled gather ends cancelled once
+ * every child is done.  gather.py cancel_return_exceptions:
+ * a-start@0 b-start@0 b-end@5 cancel->True@10 a-cancelled@10 g-cancelled msg=()@10
+ * (3.11: a CancelledError without the message, cancelled() False) */
+static void cancel_with_return_exceptions(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_future *k[2], *g;
+    (void)state;
+    k[0] = spawn(loop, "a", 100, 0, NULL, 1);
+    k[1] = spawn(loop, "b", 5, 0, NULL, 2);
+    g = coro_gather(loop, 2, k, CORO_RETURN_EXCEPTIONS);
+    run_until(loop, 10);
+    assert_int_equal(coro_cancel(g, "rx"), 1);
+    assert_int_equal(coro_run_until_complete(loop, g), CORO_ECANCELED);
+    assert_string_equal(test_log_str(), "a-start@0 b-start@0 b-end@5 a-cancelled@10 ");
+    assert_true(coro_cancelled(g));
+    assert_string_equal(coro_message(g), "rx");
+    assert_true(coro_cancelled(k[0]));
+    assert_int_equal((intptr_t)coro_result(k[1]), 2);
+    coro_unref(g);
+    coro_unref(k[0]);
+    coro_unref(k[1]);
+    coro_loop_free(loop);
+}
+
 /* Children done but their callbacks not run yet: no child takes the cancel,
  * so coro_cancel returns 0 and the gather completes normally (3.11 too). */
 static void cancel_no_child_took_it(void **state)
@@ -594,6 +620,7 @@ int main(void)
         CORO_TEST(errors_seen_by_gather_are_retrieved),
         CORO_TEST(cancel_cancels_every_unfinished_child),
         CORO_TEST(cancelled_gather_ends_cancelled_when_child_swallows),
+        CORO_TEST(cancel_with_return_exceptions),
         CORO_TEST(cancel_no_child_took_it),
         CORO_TEST(child_cancel_fails_gather_but_not_cancelled),
         CORO_TEST(n_zero_completes),

@@ -150,6 +150,57 @@ static void errors_busy_badf_and_bad_arguments(void **state)
     unpair();
 }
 
+/* A callback removed while it is already queued for this iteration does
+ * not run, and a new one added in its place runs next time.
+ * fds.py removed_while_queued: reader remove_writer=True w2 */
+struct rq {
+    coro_loop *loop;
+    coro_future *done;
+};
+
+static void w1(void *arg)
+{
+    (void)arg;
+    test_log("w1");
+}
+
+static void w2(void *arg)
+{
+    struct rq *r = (struct rq *)arg;
+    test_log("w2");
+    assert_int_equal(coro_remove_writer(r->loop, sv[0]), 1);
+    coro_set_result(r->done, NULL);
+}
+
+static void reader_removes_writer(void *arg)
+{
+    struct rq *r = (struct rq *)arg;
+    char c;
+    test_log("reader");
+    assert_int_equal(read(sv[0], &c, 1), 1);
+    assert_int_equal(coro_remove_reader(r->loop, sv[0]), 1);
+    test_logf("remove_writer=%d", coro_remove_writer(r->loop, sv[0]));
+    assert_int_equal(coro_add_writer(r->loop, sv[0], w2, r), 0);
+}
+
+static void removed_while_queued_does_not_run(void **state)
+{
+    coro_loop *loop = test_loop();
+    struct rq r;
+    (void)state;
+    pair();
+    r.loop = loop;
+    r.done = coro_future_new(loop);
+    assert_int_equal(coro_add_reader(loop, sv[0], reader_removes_writer, &r), 0);
+    assert_int_equal(coro_add_writer(loop, sv[0], w1, &r), 0);
+    assert_int_equal(write(sv[1], "x", 1), 1);
+    assert_int_equal(coro_run_until_complete(loop, r.done), 0);
+    assert_string_equal(test_log_str(), "reader remove_writer=1 w2 ");
+    coro_unref(r.done);
+    coro_loop_free(loop);
+    unpair();
+}
+
 /* ------------------------------------------------------------- in tasks */
 
 /* A task waiting CORO_READABLE holds the fd's reader slot. */
@@ -348,6 +399,85 @@ static void closed_fd_wakes_readable_with_ebadf_once(void **state)
     unpair();
 }
 
+/* A reader task and a writer task on the same fd (its send buffer full, so
+ * the writer really waits): closing it wakes both with CORO_EBADF, once. */
+struct dir {
+    coro_frame co;
+    int fd, write;
+};
+
+static int wait_dir(coro_frame *co)
+{
+    struct dir *f = (struct dir *)co;
+    CORO_BEGIN(co);
+    if (f->write) CORO_WRITABLE_TRY(co, f->fd);
+    else CORO_READABLE_TRY(co, f->fd);
+    test_logf("%s=%s@%lu", f->write ? "writer" : "reader",
+              coro_last_error(co) ? coro_errname(coro_last_error(co)) : "0", now(coro_loop_of(co)));
+    CORO_END(co);
+}
+
+static void closed_fd_wakes_reader_and_writer_tasks(void **state)
+{
+    coro_loop *loop = test_loop();
+    struct dir init;
+    coro_future *k[2], *g, *never;
+    char buf[4096];
+    int fd;
+    (void)state;
+    pair();
+    memset(buf, 'x', sizeof buf);
+    while (write(sv[0], buf, sizeof buf) > 0) {
+    }
+    assert_int_equal(errno, EAGAIN);
+    fd = sv[0];
+    memset(&init, 0, sizeof init);
+    init.fd = fd;
+    k[0] = coro_create_task(loop, wait_dir, &init, sizeof init);
+    init.write = 1;
+    k[1] = coro_create_task(loop, wait_dir, &init, sizeof init);
+    coro_call_later(loop, 10, close_cb, &fd, NULL);
+    g = coro_gather(loop, 2, k, 0);
+    assert_int_equal(coro_run_until_complete(loop, g), 0);
+    sv[0] = -1;
+    assert_string_equal(test_log_str(), "close reader=CORO_EBADF@10 writer=CORO_EBADF@10 ");
+    never = coro_future_new(loop);
+    assert_int_equal(coro_run_until_complete(loop, never), CORO_EDEADLK);
+    coro_unref(never);
+    coro_unref(g);
+    coro_unref(k[0]);
+    coro_unref(k[1]);
+    coro_loop_free(loop);
+    unpair();
+}
+
+/* The peer hanging up is readiness, not an error: the reader wakes and its
+ * read() sees end of file. */
+static void close_peer(void *arg)
+{
+    (void)arg;
+    test_log("hangup");
+    close(sv[1]);
+    sv[1] = -1;
+}
+
+static void peer_hangup_wakes_readable(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_future *t;
+    char c;
+    (void)state;
+    pair();
+    t = start_waiter(loop, "t", sv[0]);
+    coro_call_later(loop, 10, close_peer, NULL, NULL);
+    assert_int_equal(coro_run_until_complete(loop, t), 0);
+    assert_string_equal(test_log_str(), "hangup t-readable@10 t-fin=0@10 ");
+    assert_int_equal(read(sv[0], &c, 1), 0);
+    coro_unref(t);
+    coro_loop_free(loop);
+    unpair();
+}
+
 /* The reader callback of a closed fd is called exactly once, so that its
  * read() sees the error; then the watch is gone. */
 struct closed_reader {
@@ -534,10 +664,13 @@ int main(void)
     const struct CMUnitTest tests[] = {
         CORO_TEST(reader_and_writer_callbacks_persist_until_removed),
         CORO_TEST(errors_busy_badf_and_bad_arguments),
+        CORO_TEST(removed_while_queued_does_not_run),
         CORO_TEST(task_and_callback_share_the_slot),
         CORO_TEST(tasks_ping_pong),
         CORO_TEST(cancel_wakes_readable_and_unwatches),
         CORO_TEST(closed_fd_wakes_readable_with_ebadf_once),
+        CORO_TEST(closed_fd_wakes_reader_and_writer_tasks),
+        CORO_TEST(peer_hangup_wakes_readable),
         CORO_TEST(closed_fd_reader_called_once),
         CORO_TEST(closed_while_polling_real_clock_no_spin),
         CORO_TEST(rearming_callback_does_not_starve_an_fd),

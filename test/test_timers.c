@@ -106,6 +106,25 @@ static void handle_cancel(void **state)
     coro_loop_free(loop);
 }
 
+/* Cancelled timers (handles, released sleeps) no longer keep the loop
+ * alive: a future nobody sets is a deadlock at once, at the same time. */
+static void cancelled_timers_do_not_keep_the_loop_alive(void **state)
+{
+    coro_loop *loop = new_loop();
+    coro_future *never = coro_future_new(loop), *s;
+    coro_handle h;
+    (void)state;
+    assert_int_equal(coro_call_later(loop, 100, log_plain, "x", &h), 0);
+    s = coro_sleep(loop, 200);
+    coro_unref(s);
+    assert_int_equal(coro_handle_cancel(h), 1);
+    assert_int_equal(coro_run_until_complete(loop, never), CORO_EDEADLK);
+    assert_int_equal(coro_loop_time(loop), T(0));
+    assert_string_equal(test_log_str(), "");
+    coro_unref(never);
+    coro_loop_free(loop);
+}
+
 /* A stale handle whose pooled node now carries another callback cancels
  * nothing. */
 static void stale_handle_does_not_cancel_a_new_callback(void **state)
@@ -211,6 +230,100 @@ static void delays_above_max_are_rejected(void **state)
     assert_string_equal(test_log_str(), "try=CORO_EINVAL past ");
     coro_unref(t);
     coro_loop_free(loop);
+}
+
+/* The heap under load: 600 timers with pseudo-random deadlines (many
+ * equal), a third of them cancelled, some started from callbacks while the
+ * loop runs.  They fire in (deadline, start order), the cancelled ones never,
+ * and each exactly at its deadline. */
+#define NSTRESS 600
+struct stress {
+    coro_loop *loop;
+    coro_handle h[NSTRESS];
+    coro_time when[NSTRESS];
+    unsigned seq[NSTRESS];
+    int id[NSTRESS], cancelled[NSTRESS], fired[NSTRESS], order[NSTRESS];
+    int nfired, nstarted;
+    unsigned rng;
+    unsigned long bad;
+};
+static struct stress st;
+
+static unsigned rnd(void)
+{
+    st.rng = st.rng * 1103515245u + 12345u;
+    return (st.rng >> 16) & 0x7FFFu;
+}
+
+static void stress_fire(void *arg);
+
+static void stress_start(coro_time delay)
+{
+    int i = st.nstarted++;
+    st.id[i] = i;
+    st.when[i] = coro_loop_time(st.loop) + delay;
+    st.seq[i] = (unsigned)i;
+    assert_int_equal(coro_call_later(st.loop, delay, stress_fire, &st.id[i], &st.h[i]), 0);
+}
+
+static void stress_fire(void *arg)
+{
+    int i = *(int *)arg;
+    if (st.cancelled[i] || st.fired[i] || coro_loop_time(st.loop) != st.when[i]) st.bad++;
+    st.fired[i] = 1;
+    st.order[st.nfired++] = i;
+    /* now and then, start more timers, with delay 0 included */
+    if (st.nstarted < NSTRESS && rnd() % 3 == 0) stress_start((coro_time)(rnd() % 40));
+}
+
+static void heap_order_under_load(void **state)
+{
+    int i, k, p;
+    coro_time start[2];
+    (void)state;
+    start[0] = T0;
+    start[1] = 0xFFFFFFF0u;                 /* deadlines straddle the wrap */
+    for (p = 0; p < 2; p++) {
+        memset(&st, 0, sizeof st);
+        st.rng = 12345u;
+        st.loop = coro_loop_new_virtual(start[p]);
+        assert_non_null(st.loop);
+        coro_set_exception_handler(st.loop, test_handler, NULL);
+        for (i = 0; i < NSTRESS / 2; i++) stress_start((coro_time)(rnd() % 50));
+        for (i = 0; i < NSTRESS / 2; i += 3) {
+            st.cancelled[i] = 1;
+            assert_int_equal(coro_handle_cancel(st.h[i]), 1);
+        }
+        while (st.nstarted < NSTRESS) {
+            /* run a little, start more from outside the loop too */
+            coro_future *s = coro_sleep(st.loop, 7);
+            assert_int_equal(coro_run_until_complete(st.loop, s), 0);
+            coro_unref(s);
+            for (k = 0; k < 20 && st.nstarted < NSTRESS; k++) stress_start((coro_time)(rnd() % 60));
+            for (k = 0; k < 5; k++) {
+                int j = (int)(rnd() % (unsigned)st.nstarted);
+                if (!st.fired[j] && !st.cancelled[j]) {
+                    st.cancelled[j] = 1;
+                    assert_int_equal(coro_handle_cancel(st.h[j]), 1);
+                }
+            }
+        }
+        {
+            coro_future *s = coro_sleep(st.loop, 100);
+            assert_int_equal(coro_run_until_complete(st.loop, s), 0);
+            coro_unref(s);
+        }
+        assert_int_equal(st.bad, 0);
+        for (i = 0; i < NSTRESS; i++) assert_int_equal(st.fired[i], !st.cancelled[i]);
+        for (k = 1; k < st.nfired; k++) {
+            int a = st.order[k - 1], b = st.order[k];
+            int32_t d = (int32_t)(st.when[b] - st.when[a]);
+            assert_true(d > 0 || (d == 0 && st.seq[b] > st.seq[a]));
+        }
+        assert_true(st.nfired > NSTRESS / 2);
+        assert_int_equal(coro_run_until_complete(st.loop, NULL), CORO_EINVAL);
+        coro_loop_free(st.loop);
+    }
 }
 
 /* Callbacks that re-arm themselves with 0 delay, with call_soon (A) and
@@ -470,9 +583,11 @@ int main(void)
         CORO_TEST(equal_deadlines_fire_in_start_order),
         CORO_TEST(due_timers_follow_queued_callbacks),
         CORO_TEST(handle_cancel),
+        CORO_TEST(cancelled_timers_do_not_keep_the_loop_alive),
         CORO_TEST(stale_handle_does_not_cancel_a_new_callback),
         CORO_TEST(cancel_a_queued_timer),
         CORO_TEST(delays_above_max_are_rejected),
+        CORO_TEST(heap_order_under_load),
         CORO_TEST(rearming_runs_once_per_iteration),
         CORO_TEST(rearming_does_not_starve_a_real_timer),
         CORO_TEST(yield_lets_earlier_callbacks_run_first),

@@ -243,6 +243,26 @@ static void cancel_cancels_fut_and_waits(void **state)
     coro_loop_free(loop);
 }
 
+/* Cancelled before its first step, the wait_for still cancels fut and
+ * waits for it (3.11's ensure_future(wait_for(...)) would never run its
+ * body and leave fut running; DESIGN.md: cancelling the wait_for cancels
+ * fut). */
+static void cancel_before_first_step_still_cancels_fut(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_future *i = start_inner(loop, 100, ON_CANCEL_RAISE), *w;
+    (void)state;
+    w = coro_wait_for(loop, i, 1000);
+    assert_int_equal(coro_cancel(w, "early"), 1);
+    assert_int_equal(outcome(loop, w), CORO_ECANCELED);
+    assert_string_equal(test_log_str(), "inner-start@0 cleanup-start(early)@0 cleanup-end@5 "
+                                        "w-cancelled(early)@5 ");
+    assert_true(coro_cancelled(i));
+    coro_unref(w);
+    coro_unref(i);
+    coro_loop_free(loop);
+}
+
 /* The cancel reaches the wait_for through a task that awaits it. */
 struct awaiter {
     coro_frame co;
@@ -460,6 +480,7 @@ int main(void)
         CORO_TEST(timeout_zero_started_task),
         CORO_TEST(timeout_zero_done_future_returns_outcome),
         CORO_TEST(cancel_cancels_fut_and_waits),
+        CORO_TEST(cancel_before_first_step_still_cancels_fut),
         CORO_TEST(cancelling_the_awaiting_task_cancels_fut),
         CORO_TEST(cancel_in_same_iteration_as_completion),
         CORO_TEST(cancel_in_same_iteration_as_task_completion),

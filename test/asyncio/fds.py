@@ -58,6 +58,32 @@ def ping_pong():
     return loop.out()
 
 
+def removed_while_queued():
+    """the reader (which runs first: same fd, read before write) removes the
+    writer, already queued for this iteration, and adds another one"""
+    loop = new_loop()
+    a, b = socket.socketpair()
+    a.setblocking(False); b.setblocking(False)
+    done = loop.create_future()
+
+    def rcb():
+        loop.events.append('reader')
+        a.recv(1)
+        loop.remove_reader(a)
+        loop.events.append(f'remove_writer={loop.remove_writer(a)}')
+        loop.add_writer(a, w2)
+
+    def w2():
+        loop.events.append('w2')
+        loop.remove_writer(a)
+        done.set_result(None)
+    loop.add_reader(a, rcb)
+    loop.add_writer(a, lambda: loop.events.append('w1'))
+    b.send(b'x')
+    loop.run_until_complete(done)
+    return loop.out()
+
+
 for name, fn in list(globals().items()):
     if callable(fn) and getattr(fn, '__module__', None) == '__main__':
         print(f'{name}: {fn()}')

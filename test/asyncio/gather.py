@@ -132,7 +132,27 @@ def duplicate_cancel():
     g = asyncio.gather(a, a)
     loop.run_until_complete(sleep_ms(10))
     g.cancel()
-    return f'a.cancelling()={a.cancelling()}'
+    n = a.cancelling()
+    try:
+        loop.run_until_complete(g)
+    except asyncio.CancelledError:
+        pass
+    return f'a.cancelling()={n}'
+
+
+def cancel_return_exceptions():
+    loop = new_loop()
+    a = loop.create_task(child(loop, 'a', 100))
+    b = loop.create_task(child(loop, 'b', 5))
+    g = asyncio.gather(a, b, return_exceptions=True)
+    loop.run_until_complete(sleep_ms(10))
+    loop.log(f'cancel->{g.cancel("rx")}')
+    try:
+        loop.run_until_complete(g)
+        loop.log('g-result')
+    except asyncio.CancelledError as e:
+        loop.log(f'g-cancelled msg={e.args}')
+    return loop.out() + f' | a={a.cancelled()} b={b.result()}'
 
 
 for name, fn in list(globals().items()):
