@@ -451,6 +451,28 @@ static void closed_fd_wakes_reader_and_writer_tasks(void **state)
     unpair();
 }
 
+/* CORO_READABLE on a bad fd: -1 raises CORO_EBADF at once, a closed fd
+ * number after one poll; neither hangs. */
+static void readable_on_bad_fd_raises_ebadf(void **state)
+{
+    coro_loop *loop = test_loop();
+    coro_future *a, *b;
+    int closed;
+    (void)state;
+    pair();
+    closed = dup(sv[0]);
+    close(closed);
+    a = start_waiter(loop, "minus1", -1);
+    b = start_waiter(loop, "closed", closed);
+    assert_int_equal(coro_run_until_complete(loop, a), CORO_EBADF);
+    assert_int_equal(coro_run_until_complete(loop, b), CORO_EBADF);
+    assert_string_equal(test_log_str(), "minus1-fin=CORO_EBADF@0 closed-fin=CORO_EBADF@0 ");
+    coro_unref(a);
+    coro_unref(b);
+    coro_loop_free(loop);
+    unpair();
+}
+
 /* The peer hanging up is readiness, not an error: the reader wakes and its
  * read() sees end of file. */
 static void close_peer(void *arg)
@@ -670,6 +692,7 @@ int main(void)
         CORO_TEST(cancel_wakes_readable_and_unwatches),
         CORO_TEST(closed_fd_wakes_readable_with_ebadf_once),
         CORO_TEST(closed_fd_wakes_reader_and_writer_tasks),
+        CORO_TEST(readable_on_bad_fd_raises_ebadf),
         CORO_TEST(peer_hangup_wakes_readable),
         CORO_TEST(closed_fd_reader_called_once),
         CORO_TEST(closed_while_polling_real_clock_no_spin),
