@@ -201,13 +201,12 @@ typedef struct coro_event {
     _Pragma("GCC diagnostic push")                                            \
     _Pragma("GCC diagnostic ignored \"-Wpedantic\"")
 #define CORO__NOPED_END _Pragma("GCC diagnostic pop")
-/* The jump always takes a label's address, even in a coroutine with no
- * await: clang rejects an indirect goto in a function that has none. */
+/* clang rejects an indirect goto in a function that takes no label's
+ * address, which is every coroutine without an await; taking the address of
+ * CORO_BEGIN's label keeps those valid and generates no code. */
 #define CORO__LC_RESUME(co)                                                   \
-    CORO__NOPED_BEGIN                                                         \
-    goto *((co)->lc ? (co)->lc : &&CORO__CAT(coro__lc_start_, __LINE__));     \
-    CORO__NOPED_END                                                           \
-    CORO__CAT(coro__lc_start_, __LINE__):
+    CORO__NOPED_BEGIN if ((co)->lc) goto *(co)->lc;                           \
+    (void)&&coro__top; CORO__NOPED_END
 #define CORO__LC_SET(co, line)                                                \
     CORO__NOPED_BEGIN (co)->lc = &&CORO__CAT(coro__lc_, line); CORO__NOPED_END
 #define CORO__LC_LABEL(line) CORO__CAT(coro__lc_, line):

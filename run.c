@@ -134,7 +134,16 @@ int coro_run(coro_fn main, const void *init, size_t size)
         }
     }
 #endif
+#if CORO_POSIX
+    /* While main runs, our SIGINT handler is an event source: a main that
+     * only waits for Ctrl-C (awaits a future nothing else completes) must
+     * wait for it, as asyncio.run does, not end at once with CORO_EDEADLK. */
+    if (installed) loop->nwaiters++;
+#endif
     err = coro_run_until_complete(loop, r.main);
+#if CORO_POSIX
+    if (installed) loop->nwaiters--;
+#endif
     if (!r.abort) cancel_all(loop, &r);
     if (r.abort) code = 130;
     else if (err == 0) code = 0;

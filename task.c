@@ -168,26 +168,54 @@ static void task_step(coro_loop *loop, struct coro__task *t)
         t->tflags &= (unsigned char)~CORO__T_MUSTCANCEL;
 }
 
+/* Stop `t` waiting for its future and wake it with CORO_ECANCELED: how a
+ * cancel breaks a cycle of awaits (3.11 would raise RecursionError). */
+static void break_wait(struct coro__task *t, const char *msg)
+{
+    coro_future *fut = t->u.fut;
+    if (CORO__FSTATE(fut) == CORO__PENDING) coro__unlink_node(fut, &t->node.n);
+    t->u.fut = NULL;
+    coro__task_wake(t, CORO_ECANCELED, msg);
+    coro_unref(fut);
+}
+
 int coro__task_cancel(coro_future *f, const char *msg)
 {
     struct coro__task *t = TASK(f);
     f->flags &= (unsigned char)~CORO__LOGTB;
     if (CORO__FSTATE(f) != CORO__PENDING) return 0;
-    for (;;) {
+    if (f->flags & CORO__MARK) {
+        /* Re-entered while a cancel walk that visited `t` is cancelling the
+         * future `t` awaits (a gather listing `t`, say): a cycle. */
         if (t->ncancel < USHRT_MAX) t->ncancel++;
+        if (t->wait == CORO__W_FUTURE) break_wait(t, msg);
+        return 1;
+    }
+    for (;;) {
+        coro_future *next;
+        if (t->ncancel < USHRT_MAX) t->ncancel++;
+        t->f.flags |= CORO__MARK;           /* visited, until the walk ends */
+        next = t->wait == CORO__W_FUTURE ? t->u.fut : NULL;
         /* Task.cancel of a pending task always returns 1, so walking down a
          * chain of tasks needs no recursion. */
-        if (t->wait == CORO__W_FUTURE && CORO__FSTATE(t->u.fut) == CORO__PENDING &&
-            CORO__ISTASKF(t->u.fut)) {
-            t = TASK(t->u.fut);
-            continue;
-        }
-        if (!cancel_wait(t, msg) && !(t->tflags & CORO__T_MUSTCANCEL)) {
+        if (next != NULL && CORO__FSTATE(next) == CORO__PENDING && CORO__ISTASKF(next)) {
+            if (!(next->flags & CORO__MARK)) {
+                t = TASK(next);
+                continue;
+            }
+            break_wait(t, msg);             /* t closes a cycle of tasks */
+        } else if (!cancel_wait(t, msg) && !(t->tflags & CORO__T_MUSTCANCEL)) {
             t->tflags |= CORO__T_MUSTCANCEL;
             t->cancel_msg = msg;            /* a later cancel keeps this message */
         }
-        return 1;
+        break;
     }
+    /* clear the marks along the same path */
+    for (t = TASK(f); t->f.flags & CORO__MARK; t = TASK(t->u.fut)) {
+        t->f.flags &= (unsigned char)~CORO__MARK;
+        if (t->wait != CORO__W_FUTURE || !CORO__ISTASKF(t->u.fut)) break;
+    }
+    return 1;
 }
 
 void coro__task_release(coro_future *f)

@@ -34,7 +34,7 @@ build/test/$(1)/lib/%.o: %.c $(LIB_HDR) | deps
 
 build/test/$(1)/%: test/%.c test/support.c test/support.h $(call cfg_obj,$(1)) | deps
 	@mkdir -p $$(dir $$@)
-	$(call cfg_cc,$(1)) $(WARN) $(TEST_CFLAGS) $(call cfg_def,$(1)) -I. -Itest $$< test/support.c $(call cfg_obj,$(1)) -lcmocka -o $$@
+	$(call cfg_cc,$(1)) $(WARN) $(TEST_CFLAGS) $(call cfg_def,$(1)) -I. -Itest $$< test/support.c $(call cfg_obj,$(1)) -lcmocka -pthread -o $$@
 
 test-$(1): $(addprefix build/test/$(1)/,$(TEST_NAMES))
 	@set -e; for t in $$^; do echo "== $(1) $$$${t##*/}"; $$$$t; done
