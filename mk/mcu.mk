@@ -15,7 +15,7 @@
 #
 # make test-mcu-compile builds the library for Cortex-M0 and for RISC-V 64
 # with picolibc, warning-free under -Werror (compile only).
-# make size writes docs/size.md: the core's .text/.data/.bss per target at
+# make size writes the size table into docs/porting.md: the core's .text/.data/.bss per target at
 # -Os, the per-task overhead, and how many tasks fit an ATmega2560's 8 KB,
 # measured by running test/mcu/size_tasks.c on simavr.
 #
@@ -28,7 +28,7 @@
 help::
 	@echo "  test-mcu         the portable suite and examples on emulated Cortex-M3 (qemu) and ATmega2560 (simavr)"
 	@echo "  test-mcu-compile the library for Cortex-M0 and RISC-V 64 + picolibc, -Werror, compile only"
-	@echo "  size             the size table (docs/size.md): .text/.data/.bss, per-task bytes, tasks in 8 KB"
+	@echo "  size             the size table in docs/porting.md: .text/.data/.bss, per-task bytes, tasks in 8 KB"
 
 MCU_WRAP  := 0xFFFFD8F0u
 MCU_TICKS := t0 wrap
