@@ -109,8 +109,10 @@ static int gather_cancel(coro_future *f, const char *msg)
     int ret = 0;
     retrieve(f);
     if (!PENDING(f)) return 0;
-    for (i = 0; i < g->nuniq; i++)
-        if (coro_cancel(g->nodes[i].child, msg) == 1) ret = 1;
+    /* Every listed child, duplicates included, as 3.11's _GatheringFuture:
+     * a task listed twice gets two requests (cancelling() counts both). */
+    for (i = 0; i < g->n; i++)
+        if (coro_cancel(g->children[i], msg) == 1) ret = 1;
     if (ret && PENDING(f) && !(f->flags & CORO__CANCELREQ)) {
         f->flags |= CORO__CANCELREQ;
         f->v.msg = msg;
