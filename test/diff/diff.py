@@ -40,7 +40,13 @@ def run_c(interp, progs, t0=0):
         elif cur is not None:
             cur.append(line)
     if r.returncode != 0:
-        msg = 'CRASH: interpreter exit status %d: %s' % (r.returncode, r.stderr.strip()[-500:])
+        if len(progs) > 1:
+            # Find the culprit(s): the exit status (a sanitizer, say) belongs
+            # to the whole batch.
+            for name, p in progs:
+                traces[name] = run_c(interp, [(name, p)], t0)[name]
+            return traces
+        msg = 'CRASH: interpreter exit status %d: %s' % (r.returncode, r.stderr.strip()[-2000:])
         for name, _ in progs:
             traces.setdefault(name, []).append(msg)
     return traces

@@ -28,10 +28,12 @@ unsigned long coro_diff_iters;
 #define TOKLEN 12
 
 enum { K_SLEEP, K_YIELD, K_AWAIT, K_SET, K_FAIL, K_CANCEL, K_SPAWN, K_GATHER, K_WAIT,
-       K_WAIT_FOR, K_SHIELD, K_RAISE, K_RETURN, K_CANCELLING, K_UNCANCEL };
+       K_WAIT_FOR, K_SHIELD, K_RAISE, K_RETURN, K_CANCELLING, K_UNCANCEL, K_CALL, K_SOON,
+       K_LATER, K_UNLATER, K_ONDONE, K_FINALLY };
 static const char *const knames[] = {"sleep", "yield", "await", "set", "fail", "cancel",
                                      "spawn", "gather", "wait", "wait_for", "shield", "raise",
-                                     "return", "cancelling", "uncancel", NULL};
+                                     "return", "cancelling", "uncancel", "call", "soon",
+                                     "later", "unlater", "ondone", "finally", NULL};
 
 struct op {
     int k;
@@ -44,6 +46,7 @@ struct op {
 struct prog {
     int nfut, ntasks;
     int nops[MAXT];
+    int fin[MAXT];                  /* index of the `finally` op, or -1 */
     struct op ops[MAXT][MAXOPS];
 };
 
@@ -51,7 +54,6 @@ static struct prog P;
 static coro_loop *loop;
 static coro_time T0;
 static coro_future *tasks[MAXT], *futs[MAXF];
-static coro_future *tmp[MAXT];      /* the combinator each task awaits now */
 /* Every combinator is held until the program ends: 3.11's gather leaves its
  * done-callback on each child until that child completes, coro unlinks it
  * when the gather is freed (docs/testing.md); holding them keeps the
@@ -60,14 +62,6 @@ static coro_future *tmp[MAXT];      /* the combinator each task awaits now */
 static coro_future *held[MAXHELD];
 static int nheld;
 
-static coro_future *hold(coro_future *f)
-{
-    if (f != NULL && nheld < MAXHELD) {
-        coro_ref(f);
-        held[nheld++] = f;
-    }
-    return f;
-}
 
 /* ---------------------------------------------------------------- output */
 
@@ -85,6 +79,16 @@ static void emit(const char *fmt, ...)
     if (n > 0) outlen += (size_t)n < sizeof out - outlen - 1 ? (size_t)n : sizeof out - outlen - 2;
     out[outlen++] = '\n';
     out[outlen] = '\0';
+}
+
+/* Takes over the creation reference. */
+static coro_future *hold(coro_future *f)
+{
+    if (f != NULL) {
+        if (nheld < MAXHELD) held[nheld++] = f;
+        else emit("held overflow");
+    }
+    return f;
 }
 
 static void tlog(int ti, const char *fmt, ...)
@@ -175,21 +179,70 @@ static coro_future *ref(const char *s)
 
 static coro_time tmo(const char *s) { return strcmp(s, "inf") == 0 ? CORO_FOREVER : (coro_time)atol(s); }
 
+/* -------------------------------------------------------------- callbacks */
+
+/* A loop callback (call_soon, call_later, done-callback) that sets a future
+ * and logs it, as model.py's Callback. */
+#define MAXCB 1024
+struct cbrec { const char *kind; int k, v, ran; };
+static struct cbrec cbs[MAXCB];
+static int ncbs;
+static coro_handle handles[MAXT];   /* each task's last `later` */
+static int has_handle[MAXT];
+
+static struct cbrec *cbrec(const char *kind, const char *fk, const char *v)
+{
+    struct cbrec *c;
+    if (ncbs == MAXCB) return NULL;
+    c = &cbs[ncbs++];
+    c->kind = kind;
+    c->k = atoi(fk + 1);
+    c->v = atoi(v);
+    c->ran = 0;
+    return c;
+}
+
+static void cb_set(void *arg)
+{
+    struct cbrec *c = (struct cbrec *)arg;
+    int r = coro_set_result(futs[c->k], (void *)(intptr_t)c->v);
+    c->ran = 1;
+    emit("%lu %lu cb %s f%d %d -> %s", coro_diff_iters,
+         (unsigned long)(coro_time)(coro_loop_time(loop) - T0), c->kind, c->k, c->v,
+         r == 0 ? "ok" : "invalid");
+}
+
+static void cb_done(coro_future *f, void *arg)
+{
+    (void)f;
+    cb_set(arg);
+}
+
 /* ------------------------------------------------------------ the bodies */
 
-struct tframe {
+/* exec: runs ops [from, to) of body ti; returns value+1 for a `return` op,
+ * NULL when it runs off the end.  body: a task (or an inline call) running
+ * exec on its ops and, in CORO_FINALLY, on its finally ops. */
+struct xframe {
     coro_frame co;
-    int ti, pc;
+    int ti, pc, to;
     int nkids;
     coro_future *kids[MAXARGS];     /* borrowed: tasks[] and futs[] hold them */
     const char *kidname[MAXARGS];
+    coro_future *cur;               /* the combinator being awaited (held[] owns it) */
+};
+
+struct bframe {
+    coro_frame co;
+    int ti;
+    struct xframe x;                /* init for the exec calls */
 };
 
 #define OP (&P.ops[f->ti][f->pc])
 
 /* Resolve op arguments from `from` into the frame's kid list, skipping
  * tasks that are not there (as the reference does). */
-static void collect(struct tframe *f, int from)
+static void collect(struct xframe *f, int from)
 {
     int i;
     f->nkids = 0;
@@ -203,7 +256,7 @@ static void collect(struct tframe *f, int from)
 
 /* Log the outcome of the await that just finished; 1 if the error must
  * propagate. */
-static int after_await(struct tframe *f, int kids)
+static int after_await(struct xframe *f, int kids)
 {
     char buf[1024], ob[32];
     size_t n;
@@ -219,10 +272,6 @@ static int after_await(struct tframe *f, int kids)
                                   outcome(f->kids[i], ob));
     }
     tlog(f->ti, "%s -> %s", OP->text, buf);
-    if (tmp[f->ti] != NULL) {
-        coro_unref(tmp[f->ti]);
-        tmp[f->ti] = NULL;
-    }
     if (err == 0 || OP->c == 'a') return 0;
     return !(OP->c == 'c' && err == CORO_ECANCELED);
 }
@@ -231,83 +280,153 @@ static int body(coro_frame *co);
 
 static void spawn(int j)
 {
-    struct tframe init;
+    struct bframe init;
     memset(&init, 0, sizeof init);
     init.ti = j;
     if (j < P.ntasks && tasks[j] == NULL) tasks[j] = coro_create_task(loop, body, &init, sizeof init);
 }
 
-static int body(coro_frame *co)
+/* The ops that do not await. */
+static void simple_op(struct xframe *f)
 {
-    struct tframe *f = (struct tframe *)co;
+    coro_future *x = OP->nargs > 0 ? ref(OP->args[0]) : NULL;
+    struct cbrec *c;
+    int r;
+    switch (OP->k) {
+    case K_SET:
+    case K_FAIL:
+        r = OP->k == K_SET ? coro_set_result(x, (void *)(intptr_t)atoi(OP->args[1]))
+                           : coro_set_error(x, atoi(OP->args[1]), "user error");
+        tlog(f->ti, "%s -> %s", OP->text, r == 0 ? "ok" : r == CORO_EINVAL ? "invalid" : "?");
+        break;
+    case K_CANCEL:
+    case K_CANCELLING:
+        if (x == NULL) tlog(f->ti, "%s -> none", OP->text);
+        else if (OP->k == K_CANCEL) tlog(f->ti, "%s -> %d", OP->text, coro_cancel(x, NULL));
+        else tlog(f->ti, "%s -> %d", OP->text, coro_cancelling(x));
+        break;
+    case K_UNCANCEL:
+        tlog(f->ti, "%s -> %d", OP->text, coro_uncancel(coro_current_task(loop)));
+        break;
+    case K_SPAWN:
+        tlog(f->ti, "%s", OP->text);
+        spawn(atoi(OP->args[0] + 1));
+        break;
+    case K_SOON:
+        tlog(f->ti, "%s", OP->text);
+        c = cbrec("soon", OP->args[0], OP->args[1]);
+        if (c == NULL || coro_call_soon(loop, cb_set, c, NULL) != 0) tlog(f->ti, "soon failed");
+        break;
+    case K_LATER:
+        tlog(f->ti, "%s", OP->text);
+        c = cbrec("later", OP->args[1], OP->args[2]);
+        if (c == NULL || coro_call_later(loop, (coro_time)atol(OP->args[0]), cb_set, c,
+                                         &handles[f->ti]) != 0)
+            tlog(f->ti, "later failed");
+        has_handle[f->ti] = 1;
+        break;
+    case K_UNLATER:
+        tlog(f->ti, "%s -> %d", OP->text, has_handle[f->ti] ? coro_handle_cancel(handles[f->ti]) : 0);
+        has_handle[f->ti] = 0;
+        break;
+    case K_ONDONE:
+        if (x == NULL) {
+            tlog(f->ti, "%s -> none", OP->text);
+            break;
+        }
+        tlog(f->ti, "%s", OP->text);
+        c = cbrec("done", OP->args[1], OP->args[2]);
+        if (c == NULL || coro_add_done_callback(x, cb_done, c) != 0) tlog(f->ti, "ondone failed");
+        break;
+    default:
+        tlog(f->ti, "%s -> unknown op", OP->text);
+        break;
+    }
+}
+
+static int exec_ops(coro_frame *co)
+{
+    struct xframe *f = (struct xframe *)co;
     CORO_BEGIN(co);
-    tlog(f->ti, "start");
-    for (f->pc = 0; f->pc < P.nops[f->ti]; f->pc++) {
+    for (; f->pc < f->to; f->pc++) {
         if (OP->k == K_SLEEP || OP->k == K_YIELD) {
-            f->nkids = 0;
             if (OP->k == K_YIELD || atol(OP->args[0]) == 0) {
                 CORO_YIELD_TRY(co);
             } else {
                 CORO_SLEEP_TRY(co, (coro_time)atol(OP->args[0]));
             }
             if (after_await(f, 0)) CORO_RAISE(co, coro_last_error(co), coro_last_message(co));
+        } else if (OP->k == K_CALL) {
+            struct bframe init;
+            memset(&init, 0, sizeof init);
+            init.ti = atoi(OP->args[0] + 1);
+            CORO_AWAIT_CALL_TRY(co, body, &init, sizeof init);
+            if (after_await(f, 0)) CORO_RAISE(co, coro_last_error(co), coro_last_message(co));
         } else if (OP->k == K_AWAIT || OP->k == K_WAIT_FOR || OP->k == K_SHIELD) {
-            coro_future *x = ref(OP->args[0]);
-            if (x == NULL) {
+            if (ref(OP->args[0]) == NULL) {
                 tlog(f->ti, "%s -> none", OP->text);
                 continue;
             }
-            if (OP->k == K_WAIT_FOR) tmp[f->ti] = hold(coro_wait_for(loop, x, tmo(OP->args[1])));
-            else if (OP->k == K_SHIELD) tmp[f->ti] = hold(coro_shield(loop, x));
-            else tmp[f->ti] = NULL;
-            if (OP->k == K_AWAIT) {
-                CORO_AWAIT_TRY(co, ref(OP->args[0]));
-            } else {
-                CORO_AWAIT_TRY(co, tmp[f->ti]);
-            }
+            if (OP->k == K_WAIT_FOR) f->cur = hold(coro_wait_for(loop, ref(OP->args[0]), tmo(OP->args[1])));
+            else if (OP->k == K_SHIELD) f->cur = hold(coro_shield(loop, ref(OP->args[0])));
+            else f->cur = ref(OP->args[0]);
+            CORO_AWAIT_TRY(co, f->cur);
             if (after_await(f, 0)) CORO_RAISE(co, coro_last_error(co), coro_last_message(co));
         } else if (OP->k == K_GATHER || OP->k == K_WAIT) {
-            int re = OP->k == K_GATHER && OP->nargs > 0 && strcmp(OP->args[0], "re") == 0;
-            collect(f, OP->k == K_WAIT ? 2 : re);
             if (OP->k == K_WAIT) {
-                int mode = OP->args[0][0] == 'f' ? CORO_FIRST_COMPLETED
-                         : OP->args[0][0] == 'e' ? CORO_FIRST_EXCEPTION : CORO_ALL_COMPLETED;
+                collect(f, 2);
                 if (f->nkids == 0) {
                     tlog(f->ti, "%s -> empty", OP->text);
                     continue;
                 }
-                tmp[f->ti] = hold(coro_wait(loop, (size_t)f->nkids, f->kids, mode, tmo(OP->args[1])));
+                f->cur = hold(coro_wait(loop, (size_t)f->nkids, f->kids,
+                                            OP->args[0][0] == 'f' ? CORO_FIRST_COMPLETED
+                                            : OP->args[0][0] == 'e' ? CORO_FIRST_EXCEPTION
+                                                                    : CORO_ALL_COMPLETED,
+                                            tmo(OP->args[1])));
+            } else if (OP->nargs > 0 && strcmp(OP->args[0], "re") == 0) {
+                collect(f, 1);
+                f->cur = hold(coro_gather(loop, (size_t)f->nkids, f->kids, CORO_RETURN_EXCEPTIONS));
             } else {
-                tmp[f->ti] = hold(coro_gather(loop, (size_t)f->nkids, f->kids,
-                                              re ? CORO_RETURN_EXCEPTIONS : 0));
+                collect(f, 0);
+                f->cur = hold(coro_gather(loop, (size_t)f->nkids, f->kids, 0));
             }
-            CORO_AWAIT_TRY(co, tmp[f->ti]);
+            CORO_AWAIT_TRY(co, f->cur);
             if (after_await(f, 1)) CORO_RAISE(co, coro_last_error(co), coro_last_message(co));
-        } else if (OP->k == K_SET || OP->k == K_FAIL) {
-            coro_future *x = ref(OP->args[0]);
-            int r = OP->k == K_SET ? coro_set_result(x, (void *)(intptr_t)atoi(OP->args[1]))
-                                   : coro_set_error(x, atoi(OP->args[1]), "user error");
-            tlog(f->ti, "%s -> %s", OP->text, r == 0 ? "ok" : r == CORO_EINVAL ? "invalid" : "?");
-        } else if (OP->k == K_CANCEL || OP->k == K_CANCELLING) {
-            coro_future *x = ref(OP->args[0]);
-            if (x == NULL) tlog(f->ti, "%s -> none", OP->text);
-            else if (OP->k == K_CANCEL) tlog(f->ti, "%s -> %d", OP->text, coro_cancel(x, NULL));
-            else tlog(f->ti, "%s -> %d", OP->text, coro_cancelling(x));
-        } else if (OP->k == K_UNCANCEL) {
-            tlog(f->ti, "%s -> %d", OP->text, coro_uncancel(coro_current_task(loop)));
-        } else if (OP->k == K_SPAWN) {
-            tlog(f->ti, "%s", OP->text);
-            spawn(atoi(OP->args[0] + 1));
         } else if (OP->k == K_RAISE) {
             tlog(f->ti, "%s", OP->text);
             if (OP->args[0][0] == 'c') CORO_RAISE(co, CORO_ECANCELED, NULL);
             CORO_RAISE(co, atoi(OP->args[0]), "user error");
         } else if (OP->k == K_RETURN) {
             tlog(f->ti, "%s", OP->text);
-            CORO_RETURN(co, atoi(OP->args[0]));
+            CORO_RETURN(co, atoi(OP->args[0]) + 1);
+        } else {
+            simple_op(f);
         }
     }
+    CORO_END(co);
+}
+
+static int body(coro_frame *co)
+{
+    struct bframe *f = (struct bframe *)co;
+    CORO_BEGIN(co);
+    tlog(f->ti, "start");
+    f->x.ti = f->ti;
+    f->x.pc = 0;
+    f->x.to = P.fin[f->ti] >= 0 ? P.fin[f->ti] : P.nops[f->ti];
+    CORO_AWAIT_CALL(co, exec_ops, &f->x, sizeof f->x);
+    if (coro_last_result(co) != NULL) CORO_RETURN(co, (intptr_t)coro_last_result(co) - 1);
     tlog(f->ti, "end");
+    CORO_RETURN(co, 0);
+    CORO_FINALLY(co);
+    if (P.fin[f->ti] >= 0) {
+        tlog(f->ti, "finally");
+        f->x.pc = P.fin[f->ti] + 1;
+        f->x.to = P.nops[f->ti];
+        CORO_AWAIT_CALL(co, exec_ops, &f->x, sizeof f->x);
+        if (coro_last_result(co) != NULL) CORO_RETURN(co, (intptr_t)coro_last_result(co) - 1);
+    }
     CORO_END(co);
 }
 
@@ -358,15 +477,20 @@ static int parse_prog(char *text)
         ti = atoi(line + 1);
         if (ti != P.ntasks || ti >= MAXT) return -1;
         P.ntasks++;
+        P.fin[ti] = -1;
         for (part = strtok_r(colon + 1, ";", &save2); part != NULL; part = strtok_r(NULL, ";", &save2)) {
             int r;
             if (P.nops[ti] == MAXOPS) return -1;
             r = parse_op(&P.ops[ti][P.nops[ti]], part);
             if (r < 0) return -1;
+            if (r == 1 && P.ops[ti][P.nops[ti]].k == K_FINALLY && P.fin[ti] < 0) P.fin[ti] = P.nops[ti];
             P.nops[ti] += r;
         }
     }
-    if (P.ntasks == 0) P.ntasks = 1;
+    if (P.ntasks == 0) {
+        P.ntasks = 1;
+        P.fin[0] = -1;
+    }
     return 0;
 }
 
@@ -395,7 +519,8 @@ static void run_prog(void)
     loop = coro_loop_new_virtual(T0);
     coro_set_exception_handler(loop, handler, NULL);
     memset(tasks, 0, sizeof tasks);
-    memset(tmp, 0, sizeof tmp);
+    memset(has_handle, 0, sizeof has_handle);
+    ncbs = 0;
     for (k = 0; k < P.nfut; k++) futs[k] = coro_future_new(loop);
     spawn(0);
     phase("main", coro_run_until_complete(loop, tasks[0]), tasks[0]);
@@ -407,10 +532,7 @@ static void run_prog(void)
     for (j = 0; j < P.ntasks; j++)
         emit("final t%d %s", j, tasks[j] == NULL ? "unspawned" : outcome(tasks[j], ob));
     for (k = 0; k < P.nfut; k++) emit("final f%d %s", k, outcome(futs[k], ob));
-    for (j = 0; j < P.ntasks; j++) {
-        coro_unref(tmp[j]);
-        coro_unref(tasks[j]);
-    }
+    for (j = 0; j < P.ntasks; j++) coro_unref(tasks[j]);
     for (k = 0; k < P.nfut; k++) coro_unref(futs[k]);
     while (nheld > 0) coro_unref(held[--nheld]);
     coro_loop_free(loop);

@@ -52,7 +52,7 @@ import re
 
 FUT = 'f'
 TASK = 't'
-AWAITING = ('sleep', 'yield', 'await', 'gather', 'wait', 'wait_for', 'shield')
+AWAITING = ('sleep', 'yield', 'await', 'gather', 'wait', 'wait_for', 'shield', 'call')
 INF = None
 
 # ------------------------------------------------------------------ programs
@@ -132,6 +132,8 @@ def args_of(op):
 
 
 def generate(rng, max_tasks=6, max_ops=7):
+    if rng.random() < 0.15:             # now and then a bigger one
+        max_tasks, max_ops = 10, 12
     ntasks = rng.randint(1, max_tasks)
     nfut = rng.randint(0, 3)
     tasks = [[] for _ in range(ntasks)]
@@ -152,54 +154,73 @@ def generate(rng, max_tasks=6, max_ops=7):
     def timeout():
         return rng.choice(['0', '1', '2', '3', '5', '10', 'inf'])
 
-    for i in range(ntasks):
-        body = tasks[i]
-        for _ in range(rng.randint(0, max_ops)):
+    def ops(i, n, in_finally=False):
+        body = []
+        for _ in range(n):
             r = rng.random()
             x = ref_any(i)
-            if r < 0.14:
+            if r < 0.13:
                 body.append(['sleep', str(delay()), catch()])
-            elif r < 0.22:
+            elif r < 0.20:
                 body.append(['yield', catch()])
-            elif r < 0.36 and x:
+            elif r < 0.32 and x:
                 body.append(['await', x, catch()])
-            elif r < 0.46 and nfut:
+            elif r < 0.41 and nfut:
                 k = rng.randrange(nfut)
                 if rng.random() < 0.75:
                     body.append(['set', 'f%d' % k, str(rng.randint(0, 9))])
                 else:
                     body.append(['fail', 'f%d' % k, str(rng.randint(1, 3))])
-            elif r < 0.54:
+            elif r < 0.48:
                 targets = ['t%d' % j for j in range(ntasks)] + ['f%d' % k for k in range(nfut)]
                 body.append(['cancel', rng.choice(targets)])
-            elif r < 0.63 and x:
-                n = rng.randint(1, 3)
-                kids = [ref_any(i) for _ in range(n)]
+            elif r < 0.56 and x:
+                kids = [ref_any(i) for _ in range(rng.randint(1, 3))]
                 body.append(['gather'] + (['re'] if rng.random() < 0.4 else []) + kids + [catch()])
-            elif r < 0.69 and x:
-                n = rng.randint(1, 3)
-                kids = [ref_any(i) for _ in range(n)]
+            elif r < 0.61 and x:
+                kids = [ref_any(i) for _ in range(rng.randint(1, 3))]
                 mode = rng.choice(['first', 'exc', 'all'])
-                body.append(['wait', mode, rng.choice(['1', '2', '5', 'inf'])] + kids + [catch()])
-            elif r < 0.79 and x:
+                body.append(['wait', mode, rng.choice(['0', '1', '2', '5', 'inf'])] + kids + [catch()])
+            elif r < 0.69 and x:
                 body.append(['wait_for', x, timeout(), catch()])
-            elif r < 0.83 and x:
+            elif r < 0.72 and x:
                 body.append(['shield', x, catch()])
-            elif r < 0.87:
+            elif r < 0.75 and i + 1 < ntasks:
+                body.append(['call', 't%d' % rng.randrange(i + 1, ntasks), catch()])
+            elif r < 0.80 and nfut:
+                k, v = rng.randrange(nfut), str(rng.randint(0, 9))
+                q = rng.random()
+                if q < 0.3:
+                    body.append(['soon', 'f%d' % k, v])
+                elif q < 0.7:
+                    body.append(['later', str(delay()), 'f%d' % k, v])
+                elif x:
+                    body.append(['ondone', x, 'f%d' % k, v])
+            elif r < 0.82:
+                body.append(['unlater'])
+            elif r < 0.85:
                 body.append(['cancelling', 't%d' % rng.randrange(ntasks)])
-            elif r < 0.89:
+            elif r < 0.87:
                 body.append(['uncancel'])
-            elif r < 0.94:
+            elif r < 0.93:
                 body.append(['raise', rng.choice(['1', '2', '3', 'c'])])
-            else:
+            elif r < 0.97 or in_finally:
                 body.append(['return', str(rng.randint(0, 9))])
         for op in body:
             if op and op[-1] == '':
                 op.pop()
-    # A spawn tree: each task j > 0 is spawned by one task below it.
+        return body
+
+    for i in range(ntasks):
+        tasks[i] = ops(i, rng.randint(0, max_ops))
+        if rng.random() < 0.25:
+            tasks[i] += [['finally']] + ops(i, rng.randint(0, 3), True)
+    # A spawn tree: each task j > 0 is spawned by one task below it (in its
+    # body, not its finally).
     for j in range(1, ntasks):
         p = rng.randrange(j)
-        tasks[p].insert(rng.randint(0, len(tasks[p])), ['spawn', 't%d' % j])
+        body, _ = split_finally(tasks[p])
+        tasks[p].insert(rng.randint(0, len(body)), ['spawn', 't%d' % j])
     return Prog(nfut, tasks)
 
 # ---------------------------------------------------------- virtual loop
@@ -472,6 +493,33 @@ def timeout_arg(s):
     return INF if s == 'inf' else int(s)
 
 
+def split_finally(ops):
+    """(body ops, finally ops or None)."""
+    for n, op in enumerate(ops):
+        if op[0] == 'finally':
+            return ops[:n], ops[n + 1:]
+    return ops, None
+
+
+class Callback:
+    """A loop callback (call_soon / call_later / done-callback) that sets a
+    future and logs it."""
+
+    def __init__(self, run, kind, k, v):
+        self.run, self.kind, self.k, self.v = run, kind, k, v
+        self.ran = False
+
+    def __call__(self, *args):
+        self.ran = True
+        f = self.run.futs[self.k]
+        try:
+            f.set_result(self.v)
+            res = 'ok'
+        except asyncio.InvalidStateError:
+            res = 'invalid'
+        self.run.log('cb', '%s f%d %d -> %s' % (self.kind, self.k, self.v, res))
+
+
 class Run:
     def __init__(self, prog):
         self.prog = prog
@@ -479,11 +527,13 @@ class Run:
         self.loop = VirtualLoop()
         self.futs = [self.loop.create_future() for _ in range(prog.nfut)]
         self.tasks = [None] * len(prog.tasks)
+        self.handles = {}               # task index -> (handle, Callback) of its last `later`
         self.open = True
 
     def log(self, i, text):
         if self.open:
-            self.out.append('%d %d t%d %s' % (self.loop.iters, self.loop.vtime, i, text))
+            who = i if isinstance(i, str) else 't%d' % i
+            self.out.append('%d %d %s %s' % (self.loop.iters, self.loop.vtime, who, text))
 
     def ref(self, s):
         n = int(s[1:])
@@ -498,8 +548,34 @@ class Run:
         return ' |' + ''.join(' %s=%s' % (s, outcome(f)) for s, f in pairs)
 
     async def body(self, i):
+        """Body i as a task (or called inline): start, its ops, its finally."""
         self.log(i, 'start')
-        for op in self.prog.tasks[i]:
+        ops, fin = split_finally(self.prog.tasks[i])
+        try:
+            r = await self.exec(i, ops)
+            if r is None:
+                self.log(i, 'end')
+                r = 0
+        except GeneratorExit:
+            raise
+        except (asyncio.CancelledError, Exception) as e:
+            if fin is None or not self.open:
+                raise
+            self.log(i, 'finally')
+            r2 = await self.exec(i, fin)
+            if r2 is not None:
+                return r2               # a return in finally replaces the error
+            raise e
+        if fin is not None and self.open:
+            self.log(i, 'finally')
+            r2 = await self.exec(i, fin)
+            if r2 is not None:
+                return r2
+        return r
+
+    async def exec(self, i, ops):
+        """Run ops; the value of a `return` op, or None at the end."""
+        for op in ops:
             k, args, c = op[0], args_of(op), catch_of(op)
             text = op_text([a for a in op if a not in ('!c', '!a')])
             if k in AWAITING:
@@ -508,6 +584,8 @@ class Run:
                     aw = asyncio.sleep(int(args[0]))
                 elif k == 'yield':
                     aw = asyncio.sleep(0)
+                elif k == 'call':
+                    aw = self.body(int(args[0][1:]))
                 elif k in ('await', 'wait_for', 'shield'):
                     f = self.ref(args[0])
                     if f is None:
@@ -558,12 +636,33 @@ class Run:
             elif k == 'spawn':
                 j = int(args[0][1:])
                 self.log(i, text)
-                self.tasks[j] = self.loop.create_task(self.body(j))
+                if self.tasks[j] is None:
+                    self.tasks[j] = self.loop.create_task(self.body(j))
             elif k == 'cancelling':
                 f = self.ref(args[0])
                 self.log(i, text + ' -> ' + ('none' if f is None else str(f.cancelling())))
             elif k == 'uncancel':
                 self.log(i, text + ' -> %d' % asyncio.current_task().uncancel())
+            elif k == 'soon':
+                self.log(i, text)
+                self.loop.call_soon(Callback(self, 'soon', int(args[0][1:]), int(args[1])))
+            elif k == 'later':
+                self.log(i, text)
+                cb = Callback(self, 'later', int(args[1][1:]), int(args[2]))
+                self.handles[i] = (self.loop.call_later(int(args[0]), cb), cb)
+            elif k == 'unlater':
+                h, cb = self.handles.pop(i, (None, None))
+                pending = h is not None and not h.cancelled() and not cb.ran
+                if h is not None:
+                    h.cancel()
+                self.log(i, text + ' -> %d' % int(pending))
+            elif k == 'ondone':
+                f = self.ref(args[0])
+                if f is None:
+                    self.log(i, text + ' -> none')
+                else:
+                    self.log(i, text)
+                    f.add_done_callback(Callback(self, 'done', int(args[1][1:]), int(args[2])))
             elif k == 'raise':
                 self.log(i, text)
                 if args[0] == 'c':
@@ -574,8 +673,7 @@ class Run:
                 return int(args[0])
             else:
                 raise ValueError('unknown op %r' % k)
-        self.log(i, 'end')
-        return 0
+        return None
 
     def phase(self, name, fn):
         try:
