@@ -1,20 +1,41 @@
 # mk/rig.mk - the reliability rig (docs/testing.md): differential testing
-# against CPython 3.11, sanitizers, valgrind, tick wrap, fuzzing.
+# against CPython 3.11, sanitizers, valgrind, tick wrap, fuzzing.  The OOM
+# sweep, heap lock and fd faults are cmocka suites (test/test_oom.c,
+# test_heap_lock.c, test_fd_faults.c) run by `make test` like every other.
+#
+# CI (.ci/run) runs `make test test-rig`.
 
 PYTHON ?= python3
+RIG_TESTS := $(sort $(wildcard test/test_*.c))
+RIG_NAMES := $(patsubst test/%.c,%,$(RIG_TESTS))
+RIG_DEPS := test/support.c test/support.h test/invariants.h
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+
+.PHONY: test-rig test-diff test-diff-regressions diff-long test-wrap test-sanitize \
+        test-sanitize-gcc test-sanitize-clang test-valgrind fuzz fuzz-afl
+
+help::
+	@echo "  test-rig         what CI runs besides make test: sanitize, valgrind, wrap, diff"
+	@echo "  test-diff        differential test vs CPython 3.11 asyncio: DIFF_N random programs (default 2000; SEED=n)"
+	@echo "  test-diff-regressions  the saved programs of test/diff/regressions (part of make test)"
+	@echo "  diff-long        the differential test with DIFF_LONG_N programs (default 100000)"
+	@echo "  test-wrap        the whole suite 10 s before the 32-bit ms wrap (virtual and real clock)"
+	@echo "  test-sanitize    the whole suite under ASan+UBSan, with gcc and with clang"
+	@echo "  test-valgrind    the whole suite under memcheck: 0 errors, 0 bytes leaked"
+	@echo "  fuzz             libFuzzer (ASan+UBSan) on the loop for FUZZ_MINUTES (default 10)"
+	@echo "  fuzz-afl         the same harness under AFL++ for FUZZ_MINUTES"
+
+test: test-diff-regressions
+test-rig: test-sanitize test-valgrind test-wrap test-diff
+
+# ------------------------------------------------ differential testing (6)
+
 DIFF_N ?= 2000
 DIFF_LONG_N ?= 100000
 DIFF_CC ?= gcc
-DIFF_CFLAGS ?= -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+DIFF_CFLAGS ?= $(SAN_FLAGS)
 DIFF_BIN := build/diff/interp
 DIFF_OBJ := $(patsubst %.c,build/diff/lib/%.o,$(LIB_SRC))
-
-.PHONY: test-diff test-diff-regressions diff-long
-
-help::
-	@echo "  test-diff        differential test vs CPython 3.11 asyncio: DIFF_N random programs (default 2000)"
-	@echo "  test-diff-regressions  the saved programs of test/diff/regressions (part of make test)"
-	@echo "  diff-long        the differential test with DIFF_LONG_N programs (default 100000)"
 
 build/diff/lib/%.o: %.c $(LIB_HDR) test/diff/hooks.h | deps
 	@mkdir -p $(dir $@)
@@ -28,8 +49,64 @@ test-diff: $(DIFF_BIN)
 	$(PYTHON) test/diff/diff.py random --interp $(DIFF_BIN) -n $(DIFF_N) $(if $(SEED),--seed $(SEED))
 
 test-diff-regressions: $(DIFF_BIN)
-	@if ls test/diff/regressions/*.prog >/dev/null 2>&1; then \
-	    $(PYTHON) test/diff/diff.py check --interp $(DIFF_BIN) test/diff/regressions/*.prog; fi
+	$(PYTHON) test/diff/diff.py check --interp $(DIFF_BIN) test/diff/regressions/*.prog
 
 diff-long: $(DIFF_BIN)
 	$(PYTHON) test/diff/diff.py random --interp $(DIFF_BIN) -n $(DIFF_LONG_N) $(if $(SEED),--seed $(SEED))
+
+# ------------------------------------------------------------ tick wrap (8)
+# Every suite again with the virtual clock (T0) starting 10 s before the
+# 32-bit millisecond wrap, and the POSIX clock (CORO_CLOCK_START) 256 ms
+# before it, so that the real-time tests (test_fd_faults: EINTR) straddle it.
+
+WRAP_START := 0xFFFFD8F0
+WRAP_REAL_START := 0xFFFFFF00
+WRAP_OBJ := $(patsubst %.c,build/wrap/lib/%.o,$(LIB_SRC))
+
+build/wrap/lib/%.o: %.c $(LIB_HDR) | deps
+	@mkdir -p $(dir $@)
+	gcc $(WARN) -O1 -g -DCORO_CLOCK_START=$(WRAP_REAL_START)u -I. -c $< -o $@
+
+build/wrap/%: test/%.c $(RIG_DEPS) $(WRAP_OBJ) | deps
+	@mkdir -p $(dir $@)
+	gcc $(WARN) -O1 -g -I. -Itest $< test/support.c $(WRAP_OBJ) -lcmocka -o $@
+
+test-wrap: $(addprefix build/wrap/,$(RIG_NAMES))
+	@set -e; for t in $^; do echo "== wrap $${t##*/}"; CORO_TEST_START=$(WRAP_START) $$t; done
+
+# ----------------------------------------------------------- sanitizers (1)
+# gcc with the switch backend, clang with the labels backend.
+
+define SAN_RULES
+build/san/$(1)/lib/%.o: %.c $(LIB_HDR) | deps
+	@mkdir -p $$(dir $$@)
+	$(1) $(WARN) $(SAN_FLAGS) $(2) -I. -c $$< -o $$@
+
+build/san/$(1)/%: test/%.c $(RIG_DEPS) $(patsubst %.c,build/san/$(1)/lib/%.o,$(LIB_SRC)) | deps
+	@mkdir -p $$(dir $$@)
+	$(1) $(WARN) $(SAN_FLAGS) $(2) -I. -Itest $$< test/support.c $(patsubst %.c,build/san/$(1)/lib/%.o,$(LIB_SRC)) -lcmocka -o $$@
+
+test-sanitize-$(1): $(addprefix build/san/$(1)/,$(RIG_NAMES))
+	@set -e; for t in $$^; do echo "== sanitize $(1) $$$${t##*/}"; \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $$$$t; done
+endef
+$(eval $(call SAN_RULES,gcc,))
+$(eval $(call SAN_RULES,clang,-DCORO_USE_LABELS=1))
+
+test-sanitize: test-sanitize-gcc test-sanitize-clang | san-deps
+.PHONY: san-deps
+san-deps:
+	@scripts/deps.sh libclang-rt-14-dev
+
+# -------------------------------------------------------------- valgrind (2)
+# One configuration (gcc, switch backend, the binaries of make test).
+
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=all \
+            --errors-for-leak-kinds=all --track-fds=no
+
+test-valgrind: $(addprefix build/test/gcc-switch/,$(RIG_NAMES)) | valgrind-deps
+	@set -e; for t in $(addprefix build/test/gcc-switch/,$(RIG_NAMES)); do \
+	    echo "== valgrind $${t##*/}"; $(VALGRIND) $$t; done
+.PHONY: valgrind-deps
+valgrind-deps:
+	@scripts/deps.sh valgrind

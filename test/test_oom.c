@@ -439,7 +439,11 @@ struct mf {
     int i;
 };
 
-static void set_later(void *arg) { coro_set_result((coro_future *)arg, (void *)9); }
+static void set_later(void *arg)
+{
+    coro_set_result((coro_future *)arg, (void *)9);
+    coro_unref((coro_future *)arg);     /* the callback's reference */
+}
 static void on_done(coro_future *f, void *arg)
 {
     (void)f;
@@ -458,7 +462,11 @@ static int mixed_main(coro_frame *co)
     f->a = coro_future_new(loop);
     f->b = coro_future_new(loop);
     if (f->a == NULL || f->b == NULL) CORO_RAISE(co, CORO_ENOMEM, "future");
-    if (coro_call_later(loop, 3, set_later, f->a, NULL) != 0) CORO_RAISE(co, CORO_ENOMEM, "later");
+    coro_ref(f->a);
+    if (coro_call_later(loop, 3, set_later, f->a, NULL) != 0) {
+        coro_unref(f->a);
+        CORO_RAISE(co, CORO_ENOMEM, "later");
+    }
     if (coro_add_done_callback(f->a, on_done, NULL) != 0) CORO_RAISE(co, CORO_ENOMEM, "cb");
     for (f->i = 0; f->i < 3; f->i++) {
         init.fut = f->i == 1 ? f->a : NULL;
