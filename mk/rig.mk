@@ -12,7 +12,7 @@ RIG_DEPS := test/support.c test/support.h test/invariants.h
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
 .PHONY: test-rig test-diff test-diff-regressions diff-long test-wrap test-sanitize \
-        test-sanitize-gcc test-sanitize-clang test-valgrind fuzz fuzz-afl
+        test-sanitize-gcc test-sanitize-clang test-valgrind fuzz fuzz-afl test-fuzz-corpus
 
 help::
 	@echo "  test-rig         what CI runs besides make test: sanitize, valgrind, wrap, diff"
@@ -26,7 +26,7 @@ help::
 	@echo "  fuzz-afl         the same harness under AFL++ for FUZZ_MINUTES"
 
 test: test-diff-regressions
-test-rig: test-sanitize test-valgrind test-wrap test-diff
+test-rig: test-sanitize test-valgrind test-wrap test-diff test-fuzz-corpus
 
 # ------------------------------------------------ differential testing (6)
 
@@ -110,3 +110,36 @@ test-valgrind: $(addprefix build/test/gcc-switch/,$(RIG_NAMES)) | valgrind-deps
 .PHONY: valgrind-deps
 valgrind-deps:
 	@scripts/deps.sh valgrind
+
+# --------------------------------------------------------------- fuzzing (7)
+# libFuzzer with ASan+UBSan.  The seed corpus is test/fuzz/corpus; new
+# inputs go to build/fuzz/corpus, crashes to build/fuzz/ (crash-*).
+# test-fuzz-corpus replays the seeds once (part of test-rig).
+
+FUZZ_MINUTES ?= 10
+FUZZ_JOBS ?= 1
+FUZZ_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_SRC := test/fuzz/fuzz_loop.c test/invariants.h $(LIB_SRC) $(LIB_HDR)
+
+build/fuzz/fuzz_loop: $(FUZZ_SRC) | deps san-deps
+	@mkdir -p $(dir $@)
+	clang $(WARN) $(FUZZ_FLAGS) -I. -Itest test/fuzz/fuzz_loop.c $(LIB_SRC) -o $@
+
+fuzz: build/fuzz/fuzz_loop
+	@mkdir -p build/fuzz/corpus
+	cd build/fuzz && ./fuzz_loop -max_total_time=$$(($(FUZZ_MINUTES) * 60)) -max_len=1024 \
+	    -jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -print_final_stats=1 corpus ../../test/fuzz/corpus
+
+test-fuzz-corpus: build/fuzz/fuzz_loop
+	build/fuzz/fuzz_loop -runs=0 test/fuzz/corpus
+
+# AFL++ (afl-clang-fast links its libFuzzer-compatible driver).
+build/fuzz/fuzz_loop_afl: $(FUZZ_SRC)
+	@mkdir -p $(dir $@)
+	AFL_USE_ASAN=1 AFL_USE_UBSAN=1 afl-clang-fast $(WARN) -O1 -g -fsanitize=fuzzer -I. -Itest \
+	    test/fuzz/fuzz_loop.c $(LIB_SRC) -o $@
+
+fuzz-afl: build/fuzz/fuzz_loop_afl
+	@mkdir -p build/fuzz/afl
+	AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
+	    afl-fuzz -V $$(($(FUZZ_MINUTES) * 60)) -i test/fuzz/corpus -o build/fuzz/afl -- build/fuzz/fuzz_loop_afl
