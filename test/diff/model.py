@@ -220,7 +220,8 @@ def generate(rng, max_tasks=6, max_ops=7):
     for j in range(1, ntasks):
         p = rng.randrange(j)
         body, _ = split_finally(tasks[p])
-        tasks[p].insert(rng.randint(0, len(body)), ['spawn', 't%d' % j])
+        at = min(rng.randint(0, len(body)), rng.randint(0, len(body)))     # early, mostly
+        tasks[p].insert(at, ['spawn', 't%d' % j])
     return Prog(nfut, tasks)
 
 # ---------------------------------------------------------- virtual loop
