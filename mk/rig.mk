@@ -128,7 +128,8 @@ build/fuzz/fuzz_loop: $(FUZZ_SRC) | deps san-deps
 fuzz: build/fuzz/fuzz_loop
 	@mkdir -p build/fuzz/corpus
 	cd build/fuzz && ./fuzz_loop -max_total_time=$$(($(FUZZ_MINUTES) * 60)) -max_len=1024 \
-	    -jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS) -print_final_stats=1 corpus ../../test/fuzz/corpus
+	    $(if $(filter-out 1,$(FUZZ_JOBS)),-jobs=$(FUZZ_JOBS) -workers=$(FUZZ_JOBS)) \
+	    -print_final_stats=1 corpus ../../test/fuzz/corpus
 
 test-fuzz-corpus: build/fuzz/fuzz_loop
 	build/fuzz/fuzz_loop -runs=0 test/fuzz/corpus
