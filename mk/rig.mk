@@ -11,22 +11,23 @@ RIG_NAMES := $(patsubst test/%.c,%,$(RIG_TESTS))
 RIG_DEPS := test/support.c test/support.h test/invariants.h
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 
-.PHONY: test-rig test-diff test-diff-regressions diff-long test-wrap test-sanitize \
+.PHONY: test-rig test-diff test-diff-regressions diff-long test-tick-wrap test-sanitize \
         test-sanitize-gcc test-sanitize-clang test-valgrind fuzz fuzz-afl test-fuzz-corpus
 
 help::
-	@echo "  test-rig         what CI runs besides make test: sanitize, valgrind, wrap, diff"
+	@echo "  test-rig         what CI runs besides make test: sanitize, valgrind, tick wrap, diff, fuzz seeds"
 	@echo "  test-diff        differential test vs CPython 3.11 asyncio: DIFF_N random programs (default 2000; SEED=n)"
 	@echo "  test-diff-regressions  the saved programs of test/diff/regressions (part of make test)"
 	@echo "  diff-long        the differential test with DIFF_LONG_N programs (default 100000)"
-	@echo "  test-wrap        the whole suite 10 s before the 32-bit ms wrap (virtual and real clock)"
+	@echo "  test-tick-wrap   the whole suite 10 s before the 32-bit ms wrap (virtual and real clock)"
 	@echo "  test-sanitize    the whole suite under ASan+UBSan, with gcc and with clang"
 	@echo "  test-valgrind    the whole suite under memcheck: 0 errors, 0 bytes leaked"
 	@echo "  fuzz             libFuzzer (ASan+UBSan) on the loop for FUZZ_MINUTES (default 10)"
 	@echo "  fuzz-afl         the same harness under AFL++ for FUZZ_MINUTES"
+	@echo "  test-fuzz-corpus replay the fuzz seed corpus once (part of test-rig)"
 
 test: test-diff-regressions
-test-rig: test-sanitize test-valgrind test-wrap test-diff test-fuzz-corpus
+test-rig: test-sanitize test-valgrind test-tick-wrap test-diff test-fuzz-corpus
 
 # ------------------------------------------------ differential testing (6)
 
@@ -59,20 +60,20 @@ diff-long: $(DIFF_BIN)
 # 32-bit millisecond wrap, and the POSIX clock (CORO_CLOCK_START) 256 ms
 # before it, so that the real-time tests (test_fd_faults: EINTR) straddle it.
 
-WRAP_START := 0xFFFFD8F0
-WRAP_REAL_START := 0xFFFFFF00
-WRAP_OBJ := $(patsubst %.c,build/wrap/lib/%.o,$(LIB_SRC))
+TICK_WRAP_START := 0xFFFFD8F0
+TICK_WRAP_REAL_START := 0xFFFFFF00
+TICK_WRAP_OBJ := $(patsubst %.c,build/wrap/lib/%.o,$(LIB_SRC))
 
 build/wrap/lib/%.o: %.c $(LIB_HDR) | deps
 	@mkdir -p $(dir $@)
-	gcc $(WARN) -O1 -g -DCORO_CLOCK_START=$(WRAP_REAL_START)u -I. -c $< -o $@
+	gcc $(WARN) -O1 -g -DCORO_CLOCK_START=$(TICK_WRAP_REAL_START)u -I. -c $< -o $@
 
-build/wrap/%: test/%.c $(RIG_DEPS) $(WRAP_OBJ) | deps
+build/wrap/%: test/%.c $(RIG_DEPS) $(TICK_WRAP_OBJ) | deps
 	@mkdir -p $(dir $@)
-	gcc $(WARN) -O1 -g -I. -Itest $< test/support.c $(WRAP_OBJ) -lcmocka -o $@
+	gcc $(WARN) -O1 -g -I. -Itest $< test/support.c $(TICK_WRAP_OBJ) -lcmocka -pthread -o $@
 
-test-wrap: $(addprefix build/wrap/,$(RIG_NAMES))
-	@set -e; for t in $^; do echo "== wrap $${t##*/}"; CORO_TEST_START=$(WRAP_START) $$t; done
+test-tick-wrap: $(addprefix build/wrap/,$(RIG_NAMES))
+	@set -e; for t in $^; do echo "== wrap $${t##*/}"; CORO_TEST_START=$(TICK_WRAP_START) $$t; done
 
 # ----------------------------------------------------------- sanitizers (1)
 # gcc with the switch backend, clang with the labels backend.
@@ -84,7 +85,7 @@ build/san/$(1)/lib/%.o: %.c $(LIB_HDR) | deps
 
 build/san/$(1)/%: test/%.c $(RIG_DEPS) $(patsubst %.c,build/san/$(1)/lib/%.o,$(LIB_SRC)) | deps
 	@mkdir -p $$(dir $$@)
-	$(1) $(WARN) $(SAN_FLAGS) $(2) -I. -Itest $$< test/support.c $(patsubst %.c,build/san/$(1)/lib/%.o,$(LIB_SRC)) -lcmocka -o $$@
+	$(1) $(WARN) $(SAN_FLAGS) $(2) -I. -Itest $$< test/support.c $(patsubst %.c,build/san/$(1)/lib/%.o,$(LIB_SRC)) -lcmocka -pthread -o $$@
 
 test-sanitize-$(1): $(addprefix build/san/$(1)/,$(RIG_NAMES))
 	@set -e; for t in $$^; do echo "== sanitize $(1) $$$${t##*/}"; \
