@@ -305,6 +305,7 @@ struct shield {
     coro_future f;
     coro_future *inner;
     struct coro__node n;        /* on inner's callbacks */
+    struct coro__node on;       /* on its own callbacks: 3.11's _outer_done_callback */
 };
 
 static void shield_fn(coro_loop *loop, struct coro__node *n, int op)
@@ -329,12 +330,19 @@ static void shield_fn(coro_loop *loop, struct coro__node *n, int op)
     coro_unref(&s->f);
 }
 
-static int shield_cancel(coro_future *f, const char *msg)
+/* The shield is done: stop listening to the inner, one iteration later as
+ * 3.11 does.  Unlinking at cancel time instead would miss an inner that fails
+ * in that same iteration, whose error 3.11 marks as retrieved. */
+static void shield_on_fn(coro_loop *loop, struct coro__node *n, int op)
 {
-    struct shield *s = (struct shield *)(void *)f;
-    int r = coro__future_cancel(f, msg);
-    if (r == 1 && PENDING(s->inner)) coro__unlink_node(s->inner, &s->n);
-    return r;
+    struct shield *s = CONTAINER(n, struct shield, on);
+    (void)loop;
+    if (op == CORO__HOLD) {
+        coro_ref(&s->f);
+        return;
+    }
+    if (op == CORO__RUN && PENDING(s->inner)) coro__unlink_node(s->inner, &s->n);
+    coro_unref(&s->f);
 }
 
 static void shield_release(coro_future *f)
@@ -346,7 +354,7 @@ static void shield_release(coro_future *f)
     coro__free(s, sizeof *s);
 }
 
-static const struct coro__futops shield_ops = {shield_cancel, shield_release};
+static const struct coro__futops shield_ops = {coro__future_cancel, shield_release};
 
 coro_future *coro_shield(coro_loop *loop, coro_future *fut)
 {
@@ -363,6 +371,8 @@ coro_future *coro_shield(coro_loop *loop, coro_future *fut)
     coro_ref(fut);
     s->n.fn = shield_fn;
     coro__add_node(fut, &s->n);
+    s->on.fn = shield_on_fn;
+    coro__add_node(&s->f, &s->on);
     return &s->f;
 }
 
