@@ -283,10 +283,6 @@ def _dead(handle):
         return True
     if qual == '_wait.<locals>._on_completion':
         return _closure(fn, 'waiter').done()
-    if qual == 'shield.<locals>._inner_done_callback':
-        return _closure(fn, 'outer').cancelled()
-    if qual == 'shield.<locals>._outer_done_callback':
-        return True
     return False
 
 
@@ -308,10 +304,8 @@ class VirtualLoop(asyncio.BaseEventLoop):
     def dead_iteration(self):
         """True if this iteration will run nothing but callbacks that coro
         has already unlinked: 3.11's wait removes its _on_completion from the
-        children only when the waiting task resumes, and shield's
-        _inner_done_callback stays on inner until _outer_done_callback has
-        run, one iteration after the outer was cancelled; coro unlinks both
-        at once (docs/testing.md).  Such an iteration is invisible to every
+        children only when the waiting task resumes, coro when the wait is
+        released (docs/testing.md).  Such an iteration is invisible to every
         task, so it is not counted."""
         if not self._ready or any(h._when <= self.vtime for h in self._scheduled
                                   if not h._cancelled):
