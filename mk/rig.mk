@@ -16,7 +16,8 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sa
 
 help::
 	@echo "  test-rig         what CI runs besides make test: sanitize, valgrind, tick wrap, diff, fuzz seeds"
-	@echo "  test-diff        differential test vs CPython 3.11 asyncio: DIFF_N random programs (default 2000; SEED=n)"
+	@echo "  test-diff        differential test vs CPython 3.11 asyncio: DIFF_N random programs (default 2000; SEED=n),"
+	@echo "                   and DIFF_LABELS_N (2000) with clang and the labels backend"
 	@echo "  test-diff-regressions  the saved programs of test/diff/regressions (part of make test)"
 	@echo "  diff-long        the differential test with DIFF_LONG_N programs (default 100000)"
 	@echo "  test-tick-wrap   the whole suite 10 s before the 32-bit ms wrap (virtual and real clock)"
@@ -32,22 +33,29 @@ test-rig: test-sanitize test-valgrind test-tick-wrap test-diff test-fuzz-corpus
 # ------------------------------------------------ differential testing (6)
 
 DIFF_N ?= 2000
+DIFF_LABELS_N ?= 2000
 DIFF_LONG_N ?= 100000
-DIFF_CC ?= gcc
-DIFF_CFLAGS ?= $(SAN_FLAGS)
 DIFF_BIN := build/diff/interp
-DIFF_OBJ := $(patsubst %.c,build/diff/lib/%.o,$(LIB_SRC))
+DIFF_LABELS_BIN := build/diff-labels/interp
 
-build/diff/lib/%.o: %.c $(LIB_HDR) test/diff/hooks.h | deps
-	@mkdir -p $(dir $@)
-	$(DIFF_CC) $(WARN) $(DIFF_CFLAGS) -include test/diff/hooks.h -I. -c $< -o $@
+# The interpreter in two builds: gcc with the switch backend (the main one)
+# and clang with the labels-as-values backend; both with ASan+UBSan.
+define DIFF_RULES
+build/$(1)/lib/%.o: %.c $(LIB_HDR) test/diff/hooks.h | deps
+	@mkdir -p $$(dir $$@)
+	$(2) $(WARN) $(SAN_FLAGS) $(3) -include test/diff/hooks.h -I. -c $$< -o $$@
 
-$(DIFF_BIN): test/diff/interp.c $(DIFF_OBJ) | deps
-	@mkdir -p $(dir $@)
-	$(DIFF_CC) $(WARN) $(DIFF_CFLAGS) -I. $< $(DIFF_OBJ) -o $@
+build/$(1)/interp: test/diff/interp.c $(patsubst %.c,build/$(1)/lib/%.o,$(LIB_SRC)) | deps
+	@mkdir -p $$(dir $$@)
+	$(2) $(WARN) $(SAN_FLAGS) $(3) -I. $$< $(patsubst %.c,build/$(1)/lib/%.o,$(LIB_SRC)) -o $$@
+endef
+$(eval $(call DIFF_RULES,diff,gcc,))
+$(eval $(call DIFF_RULES,diff-labels,clang,-DCORO_USE_LABELS=1))
 
-test-diff: $(DIFF_BIN)
+test-diff: $(DIFF_BIN) $(DIFF_LABELS_BIN)
 	$(PYTHON) test/diff/diff.py random --interp $(DIFF_BIN) -n $(DIFF_N) $(if $(SEED),--seed $(SEED))
+	$(PYTHON) test/diff/diff.py random --interp $(DIFF_LABELS_BIN) -n $(DIFF_LABELS_N) $(if $(SEED),--seed $(SEED))
+	$(PYTHON) test/diff/diff.py check --interp $(DIFF_LABELS_BIN) test/diff/regressions/*.prog
 
 test-diff-regressions: $(DIFF_BIN)
 	$(PYTHON) test/diff/diff.py check --interp $(DIFF_BIN) test/diff/regressions/*.prog
