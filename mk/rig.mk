@@ -45,9 +45,9 @@ build/$(1)/lib/%.o: %.c $(LIB_HDR) test/diff/hooks.h | deps
 	@mkdir -p $$(dir $$@)
 	$(2) $(WARN) $(SAN_FLAGS) $(3) -include test/diff/hooks.h -I. -c $$< -o $$@
 
-build/$(1)/interp: test/diff/interp.c $(patsubst %.c,build/$(1)/lib/%.o,$(LIB_SRC)) | deps
+build/$(1)/interp: test/diff/interp.c test/invariants.h $(patsubst %.c,build/$(1)/lib/%.o,$(LIB_SRC)) | deps
 	@mkdir -p $$(dir $$@)
-	$(2) $(WARN) $(SAN_FLAGS) $(3) -I. $$< $(patsubst %.c,build/$(1)/lib/%.o,$(LIB_SRC)) -o $$@
+	$(2) $(WARN) $(SAN_FLAGS) $(3) -I. -Itest $$< $(patsubst %.c,build/$(1)/lib/%.o,$(LIB_SRC)) -o $$@
 endef
 $(eval $(call DIFF_RULES,diff,gcc,))
 $(eval $(call DIFF_RULES,diff-labels,clang,-DCORO_USE_LABELS=1))

@@ -18,8 +18,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coro.h"
+#include "invariants.h"
 
 unsigned long coro_diff_iters;
+static char broken[160];            /* the first invariant violation, if any */
+
+/* Called by run_once at every iteration (hooks.h). */
+void coro_diff_iteration(coro_loop *l)
+{
+    const char *bad = coro_check_loop(l);
+    coro_diff_iters++;
+    if (bad != NULL && broken[0] == '\0')
+        snprintf(broken, sizeof broken, "iteration %lu: %s", coro_diff_iters, bad);
+}
 
 #define MAXT 32         /* tasks per program */
 #define MAXF 16         /* futures per program */
@@ -514,6 +525,7 @@ static void run_prog(void)
     int j, k;
     outstanding = badfree = 0;
     nreports = 0;
+    broken[0] = '\0';
     coro_diff_iters = 0;
     coro_set_allocator(a_alloc, a_release, NULL);
     loop = coro_loop_new_virtual(T0);
@@ -540,6 +552,7 @@ static void run_prog(void)
     if (outstanding != 0) emit("LEAK %ld allocations outstanding", outstanding);
     if (badfree != 0) emit("BAD FREE %ld", badfree);
     if (nreports != 0) emit("REPORT %d: %s", nreports, report_msgs);
+    if (broken[0] != '\0') emit("INVARIANT %s", broken);
 }
 
 static char *read_all(FILE *fp)
