@@ -535,7 +535,9 @@ static int wf_co(coro_frame *co)
         if (!w->cancel_sent) coro_cancel(w->fut, w->state == WF_CANCELLED ? w->msg : NULL);
         CORO_AWAIT_TRY(co, &w->waiter);
         wf_unwatch(w);
-        if (coro_last_error(co) == CORO_ECANCELED && w->state != WF_CANCELLED) {
+        if (coro_last_error(co) == CORO_ECANCELED) {
+            /* cancelled (again) while waiting: as in 3.11, this cancel's
+             * CancelledError is the one that escapes, with its message */
             w->state = WF_CANCELLED;
             w->msg = coro_last_message(co);
         }
