@@ -160,12 +160,19 @@ static void handler(coro_loop *l, const char *message, coro_future *f, int err, 
 
 /* -------------------------------------------------------------- outcomes */
 
-static const char *errtext(int err, char *buf)
+/* buf: at least 64 bytes */
+static const char *errtext(int err, const char *msg, char *buf)
 {
-    if (err == CORO_ECANCELED) return "cancelled";
-    if (err == CORO_ETIMEDOUT) return "timeout";
-    if (err > 0 && err < 10) sprintf(buf, "err %d", err);
-    else sprintf(buf, "other %d", err);
+    if (err == CORO_ECANCELED) {
+        if (msg == NULL || *msg == '\0') return "cancelled";
+        snprintf(buf, 64, "cancelled:%s", msg);
+    } else if (err == CORO_ETIMEDOUT) {
+        return "timeout";
+    } else if (err > 0 && err < 10) {
+        sprintf(buf, "err %d", err);
+    } else {
+        sprintf(buf, "other %d", err);
+    }
     return buf;
 }
 
@@ -174,9 +181,8 @@ static const char *outcome(coro_future *f, char *buf)
     int err;
     if (f == NULL) return "none";
     if (!coro_done(f)) return "pending";
-    if (coro_cancelled(f)) return "cancelled";
     err = coro_error(f);
-    if (err != 0) return errtext(err, buf);
+    if (err != 0) return errtext(err, coro_message(f), buf);
     sprintf(buf, "ok %d", (int)(intptr_t)coro_result(f));
     return buf;
 }
@@ -269,12 +275,12 @@ static void collect(struct xframe *f, int from)
  * propagate. */
 static int after_await(struct xframe *f, int kids)
 {
-    char buf[1024], ob[32];
+    char buf[1024], ob[64];
     size_t n;
     int i, err = coro_last_error(&f->co);
     if (err == 0 && kids) snprintf(buf, sizeof buf, "ok");
     else if (err == 0) snprintf(buf, sizeof buf, "ok %d", (int)(intptr_t)coro_last_result(&f->co));
-    else snprintf(buf, sizeof buf, "%s", errtext(err, ob));
+    else snprintf(buf, sizeof buf, "%s", errtext(err, coro_last_message(&f->co), ob));
     if (kids) {
         n = strlen(buf);
         n += (size_t)snprintf(buf + n, sizeof buf - n, " |");
@@ -313,7 +319,8 @@ static void simple_op(struct xframe *f)
     case K_CANCEL:
     case K_CANCELLING:
         if (x == NULL) tlog(f->ti, "%s -> none", OP->text);
-        else if (OP->k == K_CANCEL) tlog(f->ti, "%s -> %d", OP->text, coro_cancel(x, NULL));
+        else if (OP->k == K_CANCEL)
+            tlog(f->ti, "%s -> %d", OP->text, coro_cancel(x, OP->nargs > 1 ? OP->args[1] : NULL));
         else tlog(f->ti, "%s -> %d", OP->text, coro_cancelling(x));
         break;
     case K_UNCANCEL:
@@ -509,19 +516,19 @@ static int parse_prog(char *text)
 
 static void phase(const char *name, int err, coro_future *f)
 {
-    char ob[32];
+    char ob[64];
     const char *res;
     if (err == CORO_EDEADLK) res = "idle";
-    else if (f != NULL && err == 0) res = outcome(f, ob);
+    else if (f != NULL) res = outcome(f, ob);
     else if (err == 0) res = "ok";
-    else res = errtext(err, ob);
+    else res = errtext(err, NULL, ob);
     emit("%lu %lu %s -> %s", coro_diff_iters, (unsigned long)(coro_time)(coro_loop_time(loop) - T0),
          name, res);
 }
 
 static void run_prog(void)
 {
-    char ob[32];
+    char ob[64];
     int j, k;
     outstanding = badfree = 0;
     nreports = 0;

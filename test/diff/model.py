@@ -16,7 +16,7 @@ Ops (X is a task tJ or a future fK; a trailing !c catches cancellation,
     await X          await X
     set fK V         fK.set_result(V)              logs ok / invalid
     fail fK E        fK.set_exception(E)           E in 1..9
-    cancel X         X.cancel()                    logs 1 / 0
+    cancel X [mN]    X.cancel(msg)                 logs 1 / 0
     spawn tJ         create_task(body J)
     gather [re] X... await gather(X..., return_exceptions=re)
     wait M T X...    await wait({X...}, T, M)      M first|exc|all, T ms or inf
@@ -45,6 +45,8 @@ ensure_future(wait_for(...)) with the differences DESIGN.md lists (see
 wf_body below and docs/testing.md).
 """
 import asyncio
+import asyncio.futures
+import asyncio.tasks
 import collections.abc
 import heapq
 import random
@@ -173,7 +175,8 @@ def generate(rng, max_tasks=6, max_ops=7):
                     body.append(['fail', 'f%d' % k, str(rng.randint(1, 3))])
             elif r < 0.48:
                 targets = ['t%d' % j for j in range(ntasks)] + ['f%d' % k for k in range(nfut)]
-                body.append(['cancel', rng.choice(targets)])
+                msg = ['m%d' % rng.randint(0, 4)] if rng.random() < 0.7 else []
+                body.append(['cancel', rng.choice(targets)] + msg)
             elif r < 0.56 and x:
                 kids = [ref_any(i) for _ in range(rng.randint(1, 3))]
                 body.append(['gather'] + (['re'] if rng.random() < 0.4 else []) + kids + [catch()])
@@ -223,6 +226,102 @@ def generate(rng, max_tasks=6, max_ops=7):
         at = min(rng.randint(0, len(body)), rng.randint(0, len(body)))     # early, mostly
         tasks[p].insert(at, ['spawn', 't%d' % j])
     return Prog(nfut, tasks)
+
+# ------------------------------------------- DESIGN.md's message rules
+#
+# The reference runs asyncio's own pure-Python Future and Task (the C ones
+# cannot be patched), with coro's documented message rules on top:
+#   - every retriever of a cancelled future sees its message (3.11 hands the
+#     original CancelledError to the first retriever only);
+#   - a second cancel while the first is still pending keeps the first
+#     message (3.11 keeps the last);
+#   - a gather cancelled with a message ends with that message;
+#   - a shield whose inner was cancelled keeps the inner's message;
+#   - wait_for passes its cancel's message on to fut (wf_body).
+
+
+def msg_of(exc):
+    m = exc.args[0] if exc.args else None
+    return m if m else None
+
+
+class _Messages:
+    def _make_cancelled_error(self):
+        if self._cancelled_exc is not None:
+            return self._cancelled_exc          # not consumed: every retriever sees it
+        if self._cancel_message is None:
+            return asyncio.CancelledError()
+        return asyncio.CancelledError(self._cancel_message)
+
+
+class ModelFuture(_Messages, asyncio.futures._PyFuture):
+    pass
+
+
+class ModelTask(_Messages, asyncio.tasks._PyTask):
+    def cancel(self, msg=None):
+        if not self.done() and self._must_cancel:
+            msg = self._cancel_message          # the first pending message stays
+        return super().cancel(msg=msg)
+
+
+class ModelGathering(_Messages, asyncio.futures._PyFuture):
+    """3.11's _GatheringFuture on the model's futures; cancelled with a
+    message, it ends with that message."""
+
+    def __init__(self, children, *, loop):
+        super().__init__(loop=loop)
+        self._children = children
+        self._cancel_requested = False
+        self._gather_msg = None
+
+    def cancel(self, msg=None):
+        if self.done():
+            return False
+        ret = False
+        for child in self._children:            # every listed child, as 3.11
+            if child.cancel(msg=msg):
+                ret = True
+        if ret:
+            if not self._cancel_requested:
+                self._gather_msg = msg
+            self._cancel_requested = True
+        return ret
+
+    def set_exception(self, exception):
+        if self._cancel_requested and isinstance(exception, asyncio.CancelledError):
+            exception = asyncio.CancelledError(*(() if self._gather_msg is None else (self._gather_msg,)))
+        super().set_exception(exception)
+
+
+asyncio.tasks._GatheringFuture = ModelGathering     # gather() looks it up when called
+
+
+def model_shield(inner):
+    """3.11's shield; a cancelled inner cancels the outer with its message."""
+    if inner.done():
+        return inner
+    outer = inner.get_loop().create_future()
+
+    def inner_done(inner):
+        if outer.cancelled():
+            if not inner.cancelled():
+                inner.exception()
+            return
+        if inner.cancelled():
+            outer.cancel(msg=msg_of(inner._make_cancelled_error()))
+        elif inner.exception() is not None:
+            outer.set_exception(inner.exception())
+        else:
+            outer.set_result(inner.result())
+
+    def outer_done(outer):
+        if not inner.done():
+            inner.remove_done_callback(inner_done)
+
+    inner.add_done_callback(inner_done)
+    outer.add_done_callback(outer_done)
+    return outer
 
 # ---------------------------------------------------------- virtual loop
 
@@ -297,9 +396,13 @@ class VirtualLoop(asyncio.BaseEventLoop):
         self.iters = 0
         self._seq = 0
         self.set_exception_handler(lambda loop, ctx: None)
+        self.set_task_factory(lambda loop, coro, **kw: ModelTask(coro, loop=loop, **kw))
 
     def time(self):
         return self.vtime
+
+    def create_future(self):
+        return ModelFuture(loop=self)
 
     def dead_iteration(self):
         """True if this iteration will run nothing but callbacks that coro
@@ -374,16 +477,17 @@ def _release(waiter, *args):
         waiter.set_result(None)
 
 
-async def _cancel_and_wait(fut, cancel=True):
+async def _cancel_and_wait(fut, cancel=True, msg=None):
     """3.11's _cancel_and_wait; cancel=False when coro already cancelled fut
-    inside the coro_wait_for call (timeout 0)."""
+    inside the coro_wait_for call (timeout 0); msg: the message of the
+    wait_for's own cancel, which DESIGN.md has travel to fut."""
     loop = asyncio.get_running_loop()
     waiter = loop.create_future()
     cb = lambda f: _release(waiter)
     fut.add_done_callback(cb)
     try:
         if cancel:
-            fut.cancel()
+            fut.cancel(msg=msg)
         await waiter
     finally:
         fut.remove_done_callback(cb)
@@ -399,7 +503,7 @@ async def wf_body(st):
     fut = st.fut
     if st.first_cancel is not None:
         if not fut.done():
-            await _cancel_and_wait(fut, cancel=not st.cancel_sent)
+            await _cancel_and_wait(fut, cancel=not st.cancel_sent, msg=msg_of(st.first_cancel))
         raise st.first_cancel
     if st.timeout == 0:
         if st.was_done:
@@ -416,11 +520,11 @@ async def wf_body(st):
     try:
         try:
             await waiter
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as exc:
             if fut.done():
                 raise                   # 3.11 returns fut.result() here (gh-86296)
             fut.remove_done_callback(cb)
-            await _cancel_and_wait(fut)
+            await _cancel_and_wait(fut, msg=msg_of(exc))
             raise
         if fut.done():
             return fut.result()
@@ -456,7 +560,8 @@ class UserError(Exception):
 
 def outcome_exc(e):
     if isinstance(e, asyncio.CancelledError):
-        return 'cancelled'
+        m = msg_of(e)
+        return 'cancelled' + (':' + m if m else '')
     if isinstance(e, TimeoutError):
         return 'timeout'
     if isinstance(e, UserError):
@@ -470,7 +575,7 @@ def outcome(f):
     if not f.done():
         return 'pending'
     if f.cancelled():
-        return 'cancelled'
+        return outcome_exc(f._make_cancelled_error())
     e = f.exception()
     if e is not None:
         return outcome_exc(e)
@@ -589,7 +694,7 @@ class Run:
                     if k == 'await':
                         aw = f
                     elif k == 'shield':
-                        aw = asyncio.shield(f)
+                        aw = model_shield(f)
                     else:
                         aw = coro_wait_for(f, timeout_arg(args[1]))
                 elif k == 'gather':
@@ -627,7 +732,8 @@ class Run:
                     self.log(i, text + ' -> invalid')
             elif k == 'cancel':
                 f = self.ref(args[0])
-                self.log(i, text + ' -> ' + ('none' if f is None else str(int(f.cancel()))))
+                m = args[1] if len(args) > 1 else None
+                self.log(i, text + ' -> ' + ('none' if f is None else str(int(f.cancel(msg=m)))))
             elif k == 'spawn':
                 j = int(args[0][1:])
                 self.log(i, text)
