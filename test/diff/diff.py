@@ -164,6 +164,10 @@ def candidates(p):
                 q = p.copy()
                 q.tasks[i][o][q.tasks[i][o].index('inf')] = '1'
                 yield q
+            if op[0] in ('cancel', 'raise') and len(op) > 2:
+                q = p.copy()
+                del q.tasks[i][o][2]                # drop the message
+                yield q
             if op[0] == 'sleep':
                 q = p.copy()
                 q.tasks[i][o] = ['yield'] + ([c] if c else [])

@@ -413,7 +413,7 @@ static int exec_ops(coro_frame *co)
             if (after_await(f, 1)) CORO_RAISE(co, coro_last_error(co), coro_last_message(co));
         } else if (OP->k == K_RAISE) {
             tlog(f->ti, "%s", OP->text);
-            if (OP->args[0][0] == 'c') CORO_RAISE(co, CORO_ECANCELED, NULL);
+            if (OP->args[0][0] == 'c') CORO_RAISE(co, CORO_ECANCELED, OP->nargs > 1 ? OP->args[1] : NULL);
             CORO_RAISE(co, atoi(OP->args[0]), "user error");
         } else if (OP->k == K_RETURN) {
             tlog(f->ti, "%s", OP->text);

@@ -22,7 +22,7 @@ Ops (X is a task tJ or a future fK; a trailing !c catches cancellation,
     wait M T X...    await wait({X...}, T, M)      M first|exc|all, T ms or inf
     wait_for X T     await coro_wait_for(X, T)     T ms or inf (see below)
     shield X         await shield(X)
-    raise E          raise E (E = c raises CancelledError)
+    raise E [mN]     raise E (E = c raises CancelledError(mN))
     return V         return V
     cancelling X     log X.cancelling()
     uncancel         log current_task().uncancel()
@@ -206,7 +206,8 @@ def generate(rng, max_tasks=6, max_ops=7):
             elif r < 0.87:
                 body.append(['uncancel'])
             elif r < 0.93:
-                body.append(['raise', rng.choice(['1', '2', '3', 'c'])])
+                e = rng.choice(['1', '2', '3', 'c'])
+                body.append(['raise', e] + (['m%d' % rng.randint(5, 6)] if e == 'c' and rng.random() < 0.5 else []))
             elif r < 0.97 or in_finally:
                 body.append(['return', str(rng.randint(0, 9))])
         for op in body:
@@ -767,7 +768,7 @@ class Run:
             elif k == 'raise':
                 self.log(i, text)
                 if args[0] == 'c':
-                    raise asyncio.CancelledError()
+                    raise asyncio.CancelledError(*args[1:2])
                 raise UserError(int(args[0]))
             elif k == 'return':
                 self.log(i, text)
