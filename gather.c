@@ -109,8 +109,10 @@ static int gather_cancel(coro_future *f, const char *msg)
     int ret = 0;
     retrieve(f);
     if (!PENDING(f)) return 0;
-    for (i = 0; i < g->nuniq; i++)
-        if (coro_cancel(g->nodes[i].child, msg) == 1) ret = 1;
+    /* Every listed child, duplicates included, as 3.11's _GatheringFuture:
+     * a task listed twice gets two requests (cancelling() counts both). */
+    for (i = 0; i < g->n; i++)
+        if (coro_cancel(g->children[i], msg) == 1) ret = 1;
     if (ret && PENDING(f) && !(f->flags & CORO__CANCELREQ)) {
         f->flags |= CORO__CANCELREQ;
         f->v.msg = msg;
@@ -473,8 +475,14 @@ static void wf_rel_fn(coro_loop *loop, struct coro__node *n, int op)
 
 static void wf_timer_fn(coro_loop *loop, struct coro__node *n, int op)
 {
+    struct wf *w = CONTAINER(n, struct wf, timer);
     (void)loop;
-    wf_node(CONTAINER(n, struct wf, timer), op);
+    /* 3.11 cancels the timeout handle only in wait_for's finally, so after
+     * a cancel it stays armed through _cancel_and_wait; firing then only
+     * "releases" the first waiter, which is done: a no-op here too (the
+     * embedded waiter is being reused). */
+    if (op == CORO__RUN && w->state != 0) op = CORO__DROP;
+    wf_node(w, op);
 }
 
 /* fut.add_done_callback(_release_waiter) */
@@ -511,7 +519,8 @@ static int wf_co(coro_frame *co)
         coro__timer_start(co->task->loop, &w->timer, coro__now(co->task->loop) + w->timeout);
         wf_watch(w);
         CORO_AWAIT_TRY(co, &w->waiter);
-        wf_unwatch(w);
+        if (w->rel_reg) coro__unlink_node(w->fut, &w->rel);    /* the timer stays (see wf_timer_fn) */
+        w->rel_reg = 0;
         if (coro_last_error(co) == CORO_ECANCELED) {
             w->state = WF_CANCELLED;    /* even if fut is done too (gh-86296) */
             w->msg = coro_last_message(co);
@@ -526,11 +535,14 @@ static int wf_co(coro_frame *co)
         if (!w->cancel_sent) coro_cancel(w->fut, w->state == WF_CANCELLED ? w->msg : NULL);
         CORO_AWAIT_TRY(co, &w->waiter);
         wf_unwatch(w);
-        if (coro_last_error(co) == CORO_ECANCELED && w->state != WF_CANCELLED) {
+        if (coro_last_error(co) == CORO_ECANCELED) {
+            /* cancelled (again) while waiting: as in 3.11, this cancel's
+             * CancelledError is the one that escapes, with its message */
             w->state = WF_CANCELLED;
             w->msg = coro_last_message(co);
         }
     }
+    wf_unwatch(w);                                      /* finally: timeout_handle.cancel() */
     if (w->state == WF_CANCELLED) CORO_RAISE(co, CORO_ECANCELED, w->msg);
     w->err = coro_error(w->fut);
     if (w->state == WF_TIMEOUT && coro_cancelled(w->fut)) CORO_RAISE(co, CORO_ETIMEDOUT, NULL);

@@ -71,6 +71,27 @@ static void collect(coro_future *t, void *arg)
     coro_cancel(t, NULL);
 }
 
+static void cancel_one(coro_future *t, void *arg)
+{
+    (void)arg;
+    coro_cancel(t, NULL);
+}
+
+/* Without memory for the task vector or the gather, still run every
+ * remaining task to its end, so their finally blocks run: run the oldest
+ * one until it is done, again and again.  This allocates nothing. */
+static void drain(coro_loop *loop)
+{
+    while (loop->tasks != NULL) {
+        coro_future *t = &loop->tasks->f;
+        int err;
+        coro_ref(t);
+        err = coro_run_until_complete(loop, t);
+        coro_unref(t);
+        if (err == CORO_EDEADLK || err == CORO_EINVAL) break;    /* stuck, or stopped */
+    }
+}
+
 /* Cancel what is left and run until it has finished (3.11's
  * _cancel_all_tasks).  Errors other than the cancellation go to the
  * exception handler. */
@@ -83,12 +104,18 @@ static void cancel_all(coro_loop *loop, struct runner *r)
     v.n = 0;
     if (v.cap == 0) return;
     v.a = (coro_future **)coro__alloc(v.cap * sizeof *v.a);
-    if (v.a == NULL) return;
+    if (v.a == NULL) {
+        coro_all_tasks(loop, cancel_one, NULL);
+        drain(loop);
+        return;
+    }
     coro_all_tasks(loop, collect, &v);
     g = coro_gather(loop, v.n, v.a, CORO_RETURN_EXCEPTIONS);
     if (g != NULL) {
         coro_run_until_complete(loop, g);
         coro_unref(g);
+    } else {
+        drain(loop);
     }
     for (i = 0; i < v.n; i++) {
         coro_future *t = v.a[i];

@@ -1,0 +1,17 @@
+/* Two CORO_FINALLY blocks in one coroutine must not compile. */
+/* expect: duplicate case value */
+#include "coro.h"
+
+static int co_fn(coro_frame *co)
+{
+    CORO_BEGIN(co);
+    CORO_YIELD(co);
+    CORO_FINALLY(co);
+    CORO_YIELD(co);
+#ifndef CORO_CF_OK
+    CORO_FINALLY(co);
+#endif
+    CORO_END(co);
+}
+
+coro_fn keep_co_fn = co_fn;
