@@ -27,8 +27,9 @@ help::
 	@echo "  fuzz-afl         the same harness under AFL++ for FUZZ_MINUTES"
 	@echo "  test-fuzz-corpus replay the fuzz seed corpus once (part of test-rig)"
 
-test: test-diff-regressions
-test-rig: test-sanitize test-valgrind test-tick-wrap test-diff test-fuzz-corpus
+# The wrap run is cheap (a few seconds), so it is part of make test itself.
+test: test-diff-regressions test-tick-wrap
+test-rig: test-sanitize test-valgrind test-diff test-fuzz-corpus
 
 # ------------------------------------------------ differential testing (6)
 
