@@ -43,9 +43,27 @@ struct coro__timer {
 
 /* ---------------------------------------------------------------- futures */
 
+struct coro__group;
 struct coro__futops {
     int (*cancel)(coro_future *f, const char *msg);
     void (*release)(coro_future *f);    /* last reference dropped */
+    /* Non-NULL for a future whose cancel is "cancel every child" (gather):
+     * coro_cancel then walks the children itself, without C recursion. */
+    struct coro__group *(*group)(coro_future *f);
+};
+
+/* The children of a group future, and the scratch a cancel in progress
+ * keeps there: the groups being cancelled form a stack through `up`, so
+ * cancelling nested gathers and tasks needs no recursion and no
+ * allocation. */
+struct coro__group {
+    coro_future **children;
+    size_t n;
+    struct coro__group *up;             /* the group below on the stack */
+    struct coro__task *awaiter;         /* the task whose wait led here, or NULL */
+    coro_future *self;
+    size_t i;                           /* next child to cancel */
+    unsigned char ret;                  /* some child took the cancel */
 };
 
 /* future flags */
@@ -56,7 +74,7 @@ struct coro__futops {
 #define CORO__LOGTB 4u                  /* error not retrieved yet */
 #define CORO__MARK 8u                   /* scratch bit for combinators */
 #define CORO__ISTASK 16u
-#define CORO__CANCELREQ 32u             /* gather: cancel was requested */
+#define CORO__CANCELREQ 32u             /* group: some child took a cancel */
 #define CORO__EMBEDDED 64u              /* storage owned by another object */
 
 struct coro_future {
@@ -126,7 +144,7 @@ coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init,
 void coro__task_release(coro_future *f);
 void coro__task_destroy(struct coro__task *t);   /* loop teardown of a pending task */
 void coro__task_wake(struct coro__task *t, int err, const char *msg);
-int coro__task_cancel(coro_future *f, const char *msg);
+int coro__cancel(coro_future *f, const char *msg);    /* tasks and groups */
 
 /* ------------------------------------------------------------------- loop */
 

@@ -56,9 +56,9 @@ struct gnode {
 
 struct gather {
     coro_future f;          /* while pending, f.v.msg is the cancel message */
-    size_t n, nuniq, nfinished;
+    struct coro__group grp; /* the children (grp.n entries, after the nodes) */
+    size_t nuniq, nfinished;
     int flags;
-    coro_future **children; /* n entries, after the nodes */
     struct gnode nodes[];   /* nuniq entries */
 };
 
@@ -85,7 +85,7 @@ static void gather_child_done(struct gather *g, coro_future *child)
         return;
     }
     if (g->nfinished < g->nuniq) return;
-    for (i = 0; i < g->n; i++) retrieve(g->children[i]);
+    for (i = 0; i < g->grp.n; i++) retrieve(g->grp.children[i]);
     if (f->flags & CORO__CANCELREQ) finish(f, CORO__CANCELLED, CORO_ECANCELED, f->v.msg, NULL);
     else finish(f, CORO__FINISHED, 0, NULL, NULL);
 }
@@ -102,22 +102,9 @@ static void gnode_fn(coro_loop *loop, struct coro__node *n, int op)
     coro_unref(&gn->g->f);
 }
 
-static int gather_cancel(coro_future *f, const char *msg)
+static struct coro__group *gather_group(coro_future *f)
 {
-    struct gather *g = (struct gather *)(void *)f;
-    size_t i;
-    int ret = 0;
-    retrieve(f);
-    if (!PENDING(f)) return 0;
-    /* Every listed child, duplicates included, as 3.11's _GatheringFuture:
-     * a task listed twice gets two requests (cancelling() counts both). */
-    for (i = 0; i < g->n; i++)
-        if (coro_cancel(g->children[i], msg) == 1) ret = 1;
-    if (ret && PENDING(f) && !(f->flags & CORO__CANCELREQ)) {
-        f->flags |= CORO__CANCELREQ;
-        f->v.msg = msg;
-    }
-    return ret;
+    return &((struct gather *)(void *)f)->grp;
 }
 
 static void gather_release(coro_future *f)
@@ -127,11 +114,11 @@ static void gather_release(coro_future *f)
     for (i = 0; i < g->nuniq; i++)
         if (PENDING(g->nodes[i].child)) coro__unlink_node(g->nodes[i].child, &g->nodes[i].n);
     coro__future_free_cbs(f);
-    for (i = 0; i < g->n; i++) coro_unref(g->children[i]);
-    coro__free(g, gather_size(g->n, g->nuniq));
+    for (i = 0; i < g->grp.n; i++) coro_unref(g->grp.children[i]);
+    coro__free(g, gather_size(g->grp.n, g->nuniq));
 }
 
-static const struct coro__futops gather_ops = {gather_cancel, gather_release};
+static const struct coro__futops gather_ops = {coro__cancel, gather_release, gather_group};
 
 coro_future *coro_gather(coro_loop *loop, size_t n, coro_future *const futs[], int flags)
 {
@@ -149,14 +136,14 @@ coro_future *coro_gather(coro_loop *loop, size_t n, coro_future *const futs[], i
     g = (struct gather *)coro__alloc(gather_size(n, u));
     if (g == NULL) return NULL;
     coro__future_init(&g->f, loop, &gather_ops);
-    g->n = n;
+    g->grp.n = n;
     g->nuniq = u;
     g->nfinished = 0;
     g->flags = flags;
-    g->children = (coro_future **)(void *)&g->nodes[u];
+    g->grp.children = (coro_future **)(void *)&g->nodes[u];
     for (i = 0, k = 0; i < n; i++) {
         coro_future *c = futs[i];
-        g->children[i] = c;
+        g->grp.children[i] = c;
         coro_ref(c);
         if (c->flags & CORO__MARK) continue;        /* duplicate: one node only */
         c->flags |= CORO__MARK;
@@ -255,7 +242,7 @@ static void wait_release(coro_future *f)
     coro__free(w, wait_size(w->n));
 }
 
-static const struct coro__futops wait_ops = {wait_cancel, wait_release};
+static const struct coro__futops wait_ops = {wait_cancel, wait_release, NULL};
 
 coro_future *coro_wait(coro_loop *loop, size_t n, coro_future *const futs[], int mode,
                        coro_time timeout)
@@ -354,7 +341,7 @@ static void shield_release(coro_future *f)
     coro__free(s, sizeof *s);
 }
 
-static const struct coro__futops shield_ops = {coro__future_cancel, shield_release};
+static const struct coro__futops shield_ops = {coro__future_cancel, shield_release, NULL};
 
 coro_future *coro_shield(coro_loop *loop, coro_future *fut)
 {
@@ -412,7 +399,7 @@ static void sleep_release(coro_future *f)
     coro__free(s, sizeof *s);
 }
 
-static const struct coro__futops sleep_ops = {sleep_cancel, sleep_release};
+static const struct coro__futops sleep_ops = {sleep_cancel, sleep_release, NULL};
 
 coro_future *coro_sleep(coro_loop *loop, coro_time ms)
 {
@@ -559,7 +546,7 @@ static void wf_release(coro_future *f)
     coro__task_release(f);
 }
 
-static const struct coro__futops wf_ops = {coro__task_cancel, wf_release};
+static const struct coro__futops wf_ops = {coro__cancel, wf_release, NULL};
 
 coro_future *coro_wait_for(coro_loop *loop, coro_future *fut, coro_time timeout)
 {

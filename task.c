@@ -179,31 +179,35 @@ static void break_wait(struct coro__task *t, const char *msg)
     coro_unref(fut);
 }
 
-int coro__task_cancel(coro_future *f, const char *msg)
+#define GROUP(f) ((f)->ops != NULL && (f)->ops->group != NULL)
+
+/* Task.cancel, down a chain of tasks each awaiting the next (Task.cancel of a
+ * pending task always returns 1, so the walk needs no recursion).  Returns
+ * 0 or 1; or -1 when the chain ends at task *tp awaiting the pending group
+ * *gp, which the caller must cancel before deciding *tp's fate. */
+static int task_walk(coro_future *f, const char *msg, coro_future **gp, struct coro__task **tp)
 {
     struct coro__task *t = TASK(f);
+    int r = 1;
     f->flags &= (unsigned char)~CORO__LOGTB;
     if (CORO__FSTATE(f) != CORO__PENDING) return 0;
-    if (f->flags & CORO__MARK) {
-        /* Re-entered while a cancel walk that visited `t` is cancelling the
-         * future `t` awaits (a gather listing `t`, say): a cycle. */
-        if (t->ncancel < USHRT_MAX) t->ncancel++;
-        if (t->wait == CORO__W_FUTURE) break_wait(t, msg);
-        return 1;
-    }
     for (;;) {
         coro_future *next;
         if (t->ncancel < USHRT_MAX) t->ncancel++;
-        t->f.flags |= CORO__MARK;           /* visited, until the walk ends */
+        t->f.flags |= CORO__MARK;           /* on the walk: meeting it again is a cycle */
         next = t->wait == CORO__W_FUTURE ? t->u.fut : NULL;
-        /* Task.cancel of a pending task always returns 1, so walking down a
-         * chain of tasks needs no recursion. */
-        if (next != NULL && CORO__FSTATE(next) == CORO__PENDING && CORO__ISTASKF(next)) {
-            if (!(next->flags & CORO__MARK)) {
+        if (next != NULL && CORO__FSTATE(next) == CORO__PENDING &&
+            (CORO__ISTASKF(next) || GROUP(next))) {
+            if (next->flags & CORO__MARK) {
+                break_wait(t, msg);         /* a cycle of awaits closes at t */
+            } else if (CORO__ISTASKF(next)) {
                 t = TASK(next);
                 continue;
+            } else {
+                *gp = next;
+                *tp = t;
+                r = -1;
             }
-            break_wait(t, msg);             /* t closes a cycle of tasks */
         } else if (!cancel_wait(t, msg) && !(t->tflags & CORO__T_MUSTCANCEL)) {
             t->tflags |= CORO__T_MUSTCANCEL;
             t->cancel_msg = msg;            /* a later cancel keeps this message */
@@ -215,7 +219,71 @@ int coro__task_cancel(coro_future *f, const char *msg)
         t->f.flags &= (unsigned char)~CORO__MARK;
         if (t->wait != CORO__W_FUTURE || !CORO__ISTASKF(t->u.fut)) break;
     }
-    return 1;
+    return r;
+}
+
+/* coro_cancel for tasks and groups (gathers).  asyncio recurses here: a
+ * task cancels what it awaits, a gather cancels each child.  coro keeps the
+ * groups being cancelled on a stack threaded through the groups themselves,
+ * so the C stack stays flat however deep the nesting.  A group met again
+ * while it is on the stack closes a cycle: the task awaiting it stops
+ * waiting and sees the cancellation. */
+int coro__cancel(coro_future *f, const char *msg)
+{
+    struct coro__group *top = NULL, *g;
+    struct coro__task *t = NULL;
+    coro_future *x = f, *grp = NULL;
+    int r;
+    for (;;) {
+        /* cancel x, or push the group to cancel */
+        if (GROUP(x)) {
+            x->flags &= (unsigned char)~CORO__LOGTB;
+            r = CORO__FSTATE(x) == CORO__PENDING ? -1 : 0;
+            grp = x;
+            t = NULL;
+        } else if (CORO__ISTASKF(x)) {
+            r = task_walk(x, msg, &grp, &t);
+        } else {
+            r = coro_cancel(x, msg);        /* a leaf: never calls back here */
+        }
+        if (r < 0) {
+            g = grp->ops->group(grp);
+            grp->flags |= CORO__MARK;
+            g->up = top;
+            g->awaiter = t;
+            g->self = grp;
+            g->i = 0;
+            g->ret = 0;
+            top = g;
+        }
+        /* hand results down the stack until a group has a child left */
+        for (;;) {
+            if (top == NULL) return r;
+            if (r == 1) top->ret = 1;
+            if (top->i < top->n) {
+                x = top->children[top->i++];
+                break;
+            }
+            g = top;
+            top = g->up;
+            x = g->self;
+            x->flags &= (unsigned char)~CORO__MARK;
+            r = g->ret;
+            if (r && CORO__FSTATE(x) == CORO__PENDING && !(x->flags & CORO__CANCELREQ)) {
+                x->flags |= CORO__CANCELREQ;    /* the group ends cancelled */
+                x->v.msg = msg;
+            }
+            if (g->awaiter != NULL) {
+                /* the end of Task.cancel for the task that awaited the group */
+                t = g->awaiter;
+                if (!r && !(t->tflags & CORO__T_MUSTCANCEL)) {
+                    t->tflags |= CORO__T_MUSTCANCEL;
+                    t->cancel_msg = msg;
+                }
+                r = 1;
+            }
+        }
+    }
 }
 
 void coro__task_release(coro_future *f)
@@ -259,7 +327,7 @@ void coro__task_destroy(struct coro__task *t)
     }
 }
 
-const struct coro__futops coro__task_ops = {coro__task_cancel, coro__task_release};
+const struct coro__futops coro__task_ops = {coro__cancel, coro__task_release, NULL};
 
 coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init, size_t size,
                             const struct coro__futops *ops)
