@@ -35,7 +35,10 @@ BENCH_PROGS := \
   timers_coro-cb:timers_coro:-DCALLBACKS:lib-poll \
   pingpong_coro:pingpong_coro:-:lib-poll \
   pingpong_coro-cb:pingpong_coro:-DCALLBACKS:lib-poll \
+  pingpong_coro-epoll:pingpong_coro:-DCORO_BACKEND_EPOLL=1:lib-epoll \
+  pingpong_coro-epoll-cb:pingpong_coro:-DCORO_BACKEND_EPOLL=1,-DCALLBACKS:lib-epoll \
   fanout_coro:fanout_coro:-:lib-poll \
+  fanout_coro-epoll:fanout_coro:-DCORO_BACKEND_EPOLL=1:lib-epoll \
   mem_coro:mem_coro:-:lib-poll \
   spawn_ev:spawn_ev:-:-lev \
   spawn_event:spawn_event:-:-levent \
@@ -58,12 +61,13 @@ comma := ,
 bench_link = $(if $(filter lib-poll,$(1)),$(BENCH_LIB_POLL),$(if $(filter lib-epoll,$(1)),$(BENCH_LIB_EPOLL),$(1)))
 BENCH_BINS := $(foreach p,$(BENCH_PROGS),build/bench/bin/$(firstword $(subst :, ,$(p))))
 
-.PHONY: bench bench-quick bench-build bench-deps
+.PHONY: bench bench-quick bench-build bench-deps test-gcc-epoll
 
 help::
 	@echo "  bench            benchmarks vs floor, libuv, libev, libevent, asyncio (minutes): bench/results.md, .png"
 	@echo "  bench-quick      the same with small N, in under a minute (build/bench/quick/)"
 	@echo "  bench-build      build the benchmark programs only (-O2)"
+	@echo "  test-gcc-epoll   the cmocka suites with gcc and the epoll backend (CORO_BACKEND_EPOLL=1)"
 
 bench-deps:
 	@scripts/deps.sh $(BENCH_DEPS)
@@ -91,3 +95,23 @@ bench: bench-build
 
 bench-quick: bench-build
 	python3 bench/run.py --quick --out build/bench/quick
+
+# ------------------------------------------- the suites on the epoll backend
+# Part of `make test` (test-unit): the same cmocka files, gcc, -DCORO_BACKEND_EPOLL=1.
+
+EPOLL_TEST_NAMES := $(patsubst test/%.c,%,$(sort $(wildcard test/test_*.c)))
+EPOLL_TEST_OBJ   := $(patsubst %.c,build/test/gcc-epoll/lib/%.o,$(LIB_SRC))
+EPOLL_TEST_CFLAGS = $(WARN) $(if $(TEST_CFLAGS),$(TEST_CFLAGS),-O1 -g) -DCORO_BACKEND_EPOLL=1
+
+build/test/gcc-epoll/lib/%.o: %.c $(LIB_HDR) | deps
+	@mkdir -p $(dir $@)
+	gcc $(EPOLL_TEST_CFLAGS) -I. -c $< -o $@
+
+build/test/gcc-epoll/%: test/%.c test/support.c test/support.h $(EPOLL_TEST_OBJ) | deps
+	@mkdir -p $(dir $@)
+	gcc $(EPOLL_TEST_CFLAGS) -I. -Itest $< test/support.c $(EPOLL_TEST_OBJ) -lcmocka -o $@
+
+test-gcc-epoll: $(addprefix build/test/gcc-epoll/,$(EPOLL_TEST_NAMES))
+	@set -e; for t in $^; do echo "== gcc-epoll $${t##*/}"; $$t; done
+
+test-unit: test-gcc-epoll
