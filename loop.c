@@ -4,7 +4,8 @@
  *
  *   1. timeout = 0 if anything is ready or the loop is stopping, else until
  *      the next timer, else block (or CORO_EDEADLK if nothing could wake it);
- *   2. wait for fds (the backend) with that timeout;
+ *   2. wait for fds (the backend) with that timeout; while work is ready
+ *      this is done only every CORO_POLL_EVERY ready items (fd fairness);
  *   3. queue the fd callbacks;
  *   4. queue the due timers in (deadline, start order);
  *   5. run exactly what is queued now; what they schedule runs next time.
@@ -335,6 +336,7 @@ static int run_once(coro_loop *loop)
 {
     long timeout;
     struct coro__node *n, *next;
+    size_t nrun = 0;
 
     /* 1. the timeout */
     if (!loop->virt) loop->now_ok = 0;
@@ -351,9 +353,15 @@ static int run_once(coro_loop *loop)
         if (loop->nwatch == 0 && loop->nwaiters == 0) return CORO_EDEADLK;
         timeout = -1;
     }
-    /* 2-3. wait for fds; ready ones are queued */
-    CORO_TRACE_LOOP_IDLE(timeout);
-    coro__io_wait(loop, timeout);
+    /* 2-3. wait for fds; ready ones are queued.  fd fairness: while work is
+     * ready the poll is skipped until CORO_POLL_EVERY ready items have run
+     * since the last one, so a ready fd waits at most CORO_POLL_EVERY
+     * iterations (docs/design.md). */
+    if (loop->rq_head == NULL || loop->since_poll >= CORO_POLL_EVERY) {
+        loop->since_poll = 0;
+        CORO_TRACE_LOOP_IDLE(timeout);
+        coro__io_wait(loop, timeout);
+    }
     /* 4. due timers, in (deadline, start order) */
     if (!loop->virt && timeout != 0) loop->now_ok = 0;
     while (loop->nheap > 0 && (int32_t)(loop->heap[0].when - coro__now(loop)) <= 0) {
@@ -368,7 +376,9 @@ static int run_once(coro_loop *loop)
     for (; n != NULL; n = next) {
         next = n->next;
         n->fn(loop, n, CORO__RUN);
+        nrun++;
     }
+    loop->since_poll += nrun;
     return 0;
 }
 
