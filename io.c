@@ -29,13 +29,20 @@ static unsigned interest(const struct coro__fdslot *s)
     return (s->rd ? CORO__EV_READ : 0u) | (s->wr ? CORO__EV_WRITE : 0u);
 }
 
+/* Slow paths stay out of line, so that the hot ones (slot_add) save no
+ * registers for them. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* Make room for `fd` in the slot table.  It only grows, so a steady state of
- * fd waits allocates nothing. */
-static int fd_grow(coro_loop *loop, int fd)
+ * fd waits allocates nothing.  Call it only when fd >= loop->nfds. */
+static NOINLINE int fd_grow(coro_loop *loop, int fd)
 {
     struct coro__fdslot *s;
     int n;
-    if (fd < loop->nfds) return 0;
     n = loop->nfds ? loop->nfds : 16;
     while (n <= fd) n = n > 0x3FFFFFFF ? fd + 1 : n * 2;
     s = (struct coro__fdslot *)coro__alloc((size_t)n * sizeof *s);
@@ -55,7 +62,7 @@ static int slot_add(coro_loop *loop, int fd, unsigned ev, struct coro__node *n)
     struct coro__fdslot *s;
     struct coro__node **pp;
     unsigned old;
-    if (fd_grow(loop, fd) != 0) return CORO_ENOMEM;
+    if (fd >= loop->nfds && fd_grow(loop, fd) != 0) return CORO_ENOMEM;
     s = &loop->fds[fd];
     pp = ev == CORO__EV_READ ? &s->rd : &s->wr;
     if (*pp != NULL) return CORO_EBUSY;

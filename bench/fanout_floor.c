@@ -16,6 +16,7 @@ int main(int argc, char **argv)
     int ep, r, e;
 #else
     struct pollfd *pfd;
+    int r;
 #endif
     fanout_pairs(k, &fd, &peer);
 #ifdef USE_EPOLL
@@ -41,9 +42,10 @@ int main(int argc, char **argv)
         for (e = 0; e < r; e++) {
             j = (long)evs[e].data.u64;
 #else
-        poll(pfd, (nfds_t)k, -1);
-        for (j = 0; j < k; j++) {
+        r = poll(pfd, (nfds_t)k, -1);
+        for (j = 0; r > 0 && j < k; j++) {
             if (pfd[j].revents == 0) continue;
+            r--;
 #endif
             if (read(fd[j], &c, 1) != 1) die("read");
             sum += (uint64_t)j;
