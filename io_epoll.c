@@ -61,7 +61,8 @@ struct fdst {
 
 struct epio {
     int epfd;
-    int delivering;         /* inside the event loop of coro__bk_wait */
+    int cur_fd;             /* the fd coro__bk_wait is delivering, or -1 */
+    struct coro__node *cur_rd, *cur_wr;     /* its reader and writer before delivery */
     int errors;             /* errors reported while applying changes */
     struct fdst *st;        /* indexed by fd */
     int *chg;               /* fds with pending changes; room for nst */
@@ -76,6 +77,7 @@ int coro__bk_init(coro_loop *loop)
     struct epio *io = (struct epio *)coro__alloc(sizeof *io);
     if (io == NULL) return CORO_ENOMEM;
     memset(io, 0, sizeof *io);
+    io->cur_fd = -1;
     io->epfd = epoll_create1(EPOLL_CLOEXEC);
     if (io->epfd < 0) {
         coro__free(io, sizeof *io);
@@ -96,13 +98,21 @@ void coro__bk_free(coro_loop *loop)
     loop->io = NULL;
 }
 
-/* Room for `fd` in both tables, allocated before either is touched. */
-static int reserve(struct epio *io, int fd)
+/* Growth stays out of line, so that the hot path of coro__bk_set saves no
+ * registers for it. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
+/* Room for `fd` (>= nst) in both tables, allocated before either is
+ * touched. */
+static NOINLINE int grow(struct epio *io, int fd)
 {
     struct fdst *st;
     int *chg;
     int n;
-    if (fd < io->nst) return 0;
     n = io->nst ? io->nst : 16;
     while (n <= fd) n = n > 0x3FFFFFFF ? fd + 1 : n * 2;
     st = (struct fdst *)coro__alloc((size_t)n * sizeof *st);
@@ -169,23 +179,47 @@ static void queue(struct epio *io, int fd)
     io->chg[io->nchg++] = fd;       /* each fd at most once: nchg <= nst */
 }
 
+/* The slow paths of coro__bk_set, out of line and reached by tail calls. */
+static NOINLINE int grow_and_set(coro_loop *loop, int fd, unsigned oldev, unsigned newev)
+{
+    if (grow((struct epio *)loop->io, fd) != 0) return CORO_ENOMEM;   /* never when shrinking */
+    return coro__bk_set(loop, fd, oldev, newev);
+}
+
+static NOINLINE int remove_now(struct epio *io, int fd)
+{
+    (void)apply(io, fd);            /* fails only if the fd was closed while watched */
+    return 0;
+}
+
 int coro__bk_set(coro_loop *loop, int fd, unsigned oldev, unsigned newev)
 {
     struct epio *io = (struct epio *)loop->io;
     struct fdst *s;
     unsigned added = newev & ~oldev;
-    if (reserve(io, fd) != 0) return CORO_ENOMEM;      /* never fails when shrinking */
+    if (fd >= io->nst) return grow_and_set(loop, fd, oldev, newev);
     s = &io->st[fd];
     s->want = (unsigned char)newev;
     if (added == 0) {
-        if (io->delivering) {
-            /* A one-shot wait ended with its event: keep the kernel's copy;
-             * coro__bk_wait notes whose wait it was. */
+        unsigned gone = oldev & ~newev;
+        if (fd == io->cur_fd) {
+            /* A one-shot wait ended with its event, which coro__bk_wait is
+             * delivering: keep the kernel's registration until the next
+             * poll, and note whose wait it was, so that the same waiter may
+             * take it over without a system call. */
+            if (s->flags & LAZY) {
+                s->lazy = NULL;             /* two waits ended: no single owner */
+                s->lazyev = (unsigned char)(s->lazyev | gone);
+            } else {
+                s->flags |= LAZY;
+                s->lazyev = (unsigned char)gone;
+                s->lazy = gone == CORO__EV_READ ? io->cur_rd : gone == CORO__EV_WRITE ? io->cur_wr : NULL;
+            }
             queue(io, fd);
-        } else if (s->kev & ~newev) {
+        } else if (s->kev & gone) {
             /* A removal by the user (or a cancel): at once, so that the fd
              * may be closed right after. */
-            (void)apply(io, fd);    /* fails only if the fd was closed while watched */
+            return remove_now(io, fd);
         }
         return 0;
     }
@@ -227,7 +261,13 @@ static void flush(coro_loop *loop, struct epio *io)
     int i;
     for (i = 0; i < io->nchg; i++) {    /* reporting may queue more */
         int fd = io->chg[i];
-        io->st[fd].flags &= ~QUEUED;
+        struct fdst *s = &io->st[fd];
+        if (s->want == s->kev && !(s->flags & FORCE)) {
+            s->flags = 0;           /* e.g. a waiter took its registration back */
+            s->lazy = NULL;
+            continue;
+        }
+        s->flags &= ~QUEUED;
         if (apply(io, fd) != 0) {
             io->errors++;
             coro__fd_event(loop, fd, CORO__EV_ERROR);
@@ -258,40 +298,28 @@ int coro__bk_wait(coro_loop *loop, long timeout_ms)
             start += spent;
         }
     }
-    io->delivering = 1;
     for (i = 0; i < r; i++) {
         int fd = io->ev[i].data.fd;
         uint32_t re = io->ev[i].events;
-        struct fdst *s;
-        struct coro__node *rd, *wr;
-        unsigned ev = 0;
-        if (fd < 0 || fd >= io->nst || io->st[fd].want == 0) {
+        unsigned ev = 0, want;
+        if (fd < 0 || fd >= io->nst || (want = io->st[fd].want) == 0) {
             /* Nobody wants it: a registration left from a closed fd whose
              * file lives on elsewhere.  Drop it, or rebuild if we cannot. */
             if (fd < 0 || fd >= io->nst || ctl(io, EPOLL_CTL_DEL, fd, 0) != 0) stale = 1;
             else io->st[fd].kev = 0;
             continue;
         }
-        s = &io->st[fd];
         /* As asyncio's EpollSelector: anything but EPOLLOUT counts as
          * readable, anything but EPOLLIN as writable (so a hang-up or an
          * error wakes both). */
         if (re & ~(uint32_t)EPOLLOUT) ev |= CORO__EV_READ;
         if (re & ~(uint32_t)EPOLLIN) ev |= CORO__EV_WRITE;
-        rd = loop->fds[fd].rd;
-        wr = loop->fds[fd].wr;
-        coro__fd_event(loop, fd, ev & s->want);
-        /* Note the one-shot wait that just ended, so that the same waiter
-         * may take the registration over without a system call. */
-        if ((s->flags & QUEUED) && !(s->flags & LAZY)) {
-            int gone_rd = rd != NULL && loop->fds[fd].rd == NULL;
-            int gone_wr = wr != NULL && loop->fds[fd].wr == NULL;
-            s->flags |= LAZY;
-            s->lazy = gone_rd != gone_wr ? (gone_rd ? (void *)rd : (void *)wr) : NULL;
-            s->lazyev = (unsigned char)((gone_rd ? CORO__EV_READ : 0u) | (gone_wr ? CORO__EV_WRITE : 0u));
-        }
+        io->cur_fd = fd;
+        io->cur_rd = loop->fds[fd].rd;
+        io->cur_wr = loop->fds[fd].wr;
+        coro__fd_event(loop, fd, ev & want);
     }
-    io->delivering = 0;
+    io->cur_fd = -1;
     if (stale) rebuild(io);
     return 0;
 }
