@@ -1,6 +1,6 @@
 /*
- * bench.h - what every benchmark program shares (bench/README in
- * bench/results.md and /work/shared/BENCH.md give the rules):
+ * bench.h - what every benchmark program shares (bench/README.md gives the
+ * rules and the workloads):
  *
  *   - N comes from argv[1] (W5: M and K);
  *   - the hot part is timed with CLOCK_MONOTONIC, set-up is not;
@@ -60,6 +60,25 @@ static BENCH_UNUSED uint64_t cpu_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* The timed part: bench_start() and bench_stop() return the wall clock and
+ * also note the process's CPU time, which report() prints as cpu_ns_per_op.
+ * On a shared machine, CPU time leaves out the time spent waiting for a CPU,
+ * so it is the steadier figure when wall times drift. */
+static uint64_t bench_cpu0, bench_cpu1;
+
+static BENCH_UNUSED uint64_t bench_start(void)
+{
+    bench_cpu0 = cpu_ns();
+    return now_ns();
+}
+
+static BENCH_UNUSED uint64_t bench_stop(void)
+{
+    uint64_t t = now_ns();
+    bench_cpu1 = cpu_ns();
+    return t;
+}
+
 static BENCH_UNUSED long peak_rss_kb(void)
 {
     struct rusage ru;
@@ -99,6 +118,11 @@ static BENCH_UNUSED void report(const char *workload, const char *impl, long n, 
         va_start(ap, fmt);
         vsnprintf(extra, sizeof extra, fmt, ap);
         va_end(ap);
+    }
+    if (bench_cpu1 > bench_cpu0 && strstr(extra, "cpu_ns_per_op=") == NULL) {
+        size_t len = strlen(extra);
+        snprintf(extra + len, sizeof extra - len, "%scpu_ns_per_op=%.3f", len ? " " : "",
+                 (double)(bench_cpu1 - bench_cpu0) / (double)n);
     }
     printf("workload=%s impl=%s n=%ld ns_per_op=%.3f peak_rss_kb=%ld checksum=%s%s%s\n", workload,
            impl, n, ns_per_op, peak_rss_kb(), checksum, extra[0] ? " " : "", extra);

@@ -34,7 +34,24 @@ def peak_rss_kb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+_cpu = [0, 0]
+
+
+def start():
+    """Start the timed part: returns the wall clock, notes the CPU time."""
+    _cpu[0] = time.process_time_ns()
+    return time.monotonic_ns()
+
+
+def stop():
+    t = time.monotonic_ns()
+    _cpu[1] = time.process_time_ns()
+    return t
+
+
 def report(workload, impl, n, ns_per_op, checksum, **extra):
+    if _cpu[1] > _cpu[0] and "cpu_ns_per_op" not in extra:
+        extra["cpu_ns_per_op"] = "%.3f" % ((_cpu[1] - _cpu[0]) / n)
     tail = "".join(" %s=%s" % kv for kv in extra.items())
     print("workload=%s impl=%s n=%d ns_per_op=%.3f peak_rss_kb=%d checksum=%s%s"
           % (workload, impl, n, ns_per_op, peak_rss_kb(), checksum, tail), flush=True)

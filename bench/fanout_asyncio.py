@@ -3,7 +3,7 @@ driver writes the next one to peer[rng() % K]."""
 import asyncio
 import os
 import socket
-from benchlib import SplitMix64, arg, now_ns, report, want_fds
+from benchlib import SplitMix64, arg, report, start, stop, want_fds
 
 M = arg(1, 100000)
 K = arg(2, 1000)
@@ -36,10 +36,10 @@ async def main():
 
     for j in range(K):
         loop.add_reader(fd[j], on_readable, j)
-    t0 = now_ns()
+    t0 = start()
     write(peer[rng() % K], b"x")
     await done
-    t1 = now_ns()
+    t1 = stop()
     for j in range(K):
         loop.remove_reader(fd[j])
     report("fanout", "asyncio", M, (t1 - t0) / M, st["sum"], k=K, backend="epoll")

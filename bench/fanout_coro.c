@@ -55,10 +55,10 @@ int main(int argc, char **argv)
         coro_run_until_complete(loop, f);
         coro_unref(f);
     }
-    t0 = now_ns();
+    t0 = bench_start();
     drive();
     if (coro_run_forever(loop) != 0) die("run");
-    t1 = now_ns();
+    t1 = bench_stop();
     coro_loop_free(loop);
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
     report("fanout", CORO_IMPL(""), m, (double)(t1 - t0) / (double)m, ck, "k=%ld backend=%s", k,

@@ -38,11 +38,11 @@ int main(int argc, char **argv)
         ev_io_start(loop, &ws[j]);
     }
     ev_run(loop, EVRUN_NOWAIT);     /* set-up: the fds reach epoll */
-    t0 = now_ns();
+    t0 = bench_start();
     j = (long)(splitmix64() % (uint64_t)k);
     if (write(peer[j], &c, 1) != 1) die("write");
     ev_run(loop, 0);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
     report("fanout", "libev", m, (double)(t1 - t0) / (double)m, ck, "k=%ld backend=%s", k,
            ev_backend(loop) == EVBACKEND_EPOLL ? "epoll" : "other");

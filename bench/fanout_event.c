@@ -34,11 +34,11 @@ int main(int argc, char **argv)
     for (j = 0; j < k; j++)
         event_add(event_new(base, fd[j], EV_READ | EV_PERSIST, on_readable, (void *)(intptr_t)j), NULL);
     event_base_loop(base, EVLOOP_NONBLOCK);     /* set-up: the fds reach epoll */
-    t0 = now_ns();
+    t0 = bench_start();
     j = (long)(splitmix64() % (uint64_t)k);
     if (write(peer[j], &c, 1) != 1) die("write");
     event_base_dispatch(base);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
     report("fanout", "libevent", m, (double)(t1 - t0) / (double)m, ck, "k=%ld backend=%s", k,
            event_base_get_method(base));

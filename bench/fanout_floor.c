@@ -33,7 +33,7 @@ int main(int argc, char **argv)
         pfd[j].events = POLLIN;
     }
 #endif
-    t0 = now_ns();
+    t0 = bench_start();
     j = (long)(splitmix64() % (uint64_t)k);
     if (write(peer[j], &c, 1) != 1) die("write");
     while (ops < m) {
@@ -55,7 +55,7 @@ int main(int argc, char **argv)
             }
         }
     }
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
 #ifdef USE_EPOLL
     report("fanout", "floor-epoll", m, (double)(t1 - t0) / (double)m, ck, "k=%ld backend=epoll", k);

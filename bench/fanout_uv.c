@@ -38,11 +38,11 @@ int main(int argc, char **argv)
         uv_poll_start(&polls[j], UV_READABLE, on_readable);
     }
     uv_run(loop, UV_RUN_NOWAIT);    /* set-up: the fds reach epoll */
-    t0 = now_ns();
+    t0 = bench_start();
     j = (long)(splitmix64() % (uint64_t)k);
     if (write(peer[j], &c, 1) != 1) die("write");
     uv_run(loop, UV_RUN_DEFAULT);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
     report("fanout", "libuv", m, (double)(t1 - t0) / (double)m, ck, "k=%ld backend=epoll", k);
     return 0;

@@ -40,7 +40,7 @@ int main(int argc, char **argv)
     memset(&minit, 0, sizeof minit);
     shared = coro_future_new(loop);
     rss0 = rss_kb();
-    t0 = now_ns();
+    t0 = bench_start();
     for (i = 0; i < n; i++) {
         init.i = i;
         if ((futs[i] = coro_create_task(loop, child, &init, sizeof init)) == NULL) die("create");
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
     }
     coro_unref(g);
     coro_unref(m);
-    t1 = now_ns();
+    t1 = bench_stop();
     coro_unref(shared);
     coro_loop_free(loop);
     snprintf(ck, sizeof ck, "%ld", sum);

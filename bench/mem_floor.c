@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     char ck[32];
     uint64_t t0, t1;
     rss0 = rss_kb();
-    t0 = now_ns();
+    t0 = bench_start();
     for (i = 0; i < n; i++) fl_push(&q, fl_new(child, i));
     fl_run(&q, &sum, &ndone);
     rss1 = rss_kb();
@@ -37,7 +37,7 @@ int main(int argc, char **argv)
         fl_push(&q, t);
     }
     fl_run(&q, &sum, &ndone);
-    t1 = now_ns();
+    t1 = bench_stop();
     if (ndone != n) return 1;
     snprintf(ck, sizeof ck, "%ld", sum);
     report("mem_suspended", "floor", n, (double)(t1 - t0) / (double)n, ck, "bytes_per_task=%.1f",

@@ -3,7 +3,7 @@ socketpair; with argument 'streams', asyncio streams on both ends."""
 import asyncio
 import socket
 import sys
-from benchlib import arg, now_ns, report
+from benchlib import arg, report, start, stop
 
 N = arg(1, 200000)
 STREAMS = len(sys.argv) > 2 and sys.argv[2] == "streams"
@@ -28,10 +28,10 @@ async def callbacks(a, b):
 
     loop.add_reader(a.fileno(), on_a)
     loop.add_reader(b.fileno(), on_b)
-    t0 = now_ns()
+    t0 = start()
     a.send(b"\0")
     await done
-    t1 = now_ns()
+    t1 = stop()
     loop.remove_reader(a.fileno())
     loop.remove_reader(b.fileno())
     return t1 - t0, st["sum"]
@@ -53,9 +53,9 @@ async def streams(a, b):
         return s
 
     p = asyncio.create_task(pong())
-    t0 = now_ns()
+    t0 = start()
     s = await ping()
-    t1 = now_ns()
+    t1 = stop()
     await p
     wa.close()
     wb.close()

@@ -74,13 +74,13 @@ int main(int argc, char **argv)
 #ifdef CALLBACKS
     if (coro_add_reader(loop, sv[0], on_a, NULL) != 0 || coro_add_reader(loop, sv[1], on_b, NULL) != 0)
         die("add_reader");
-    t0 = now_ns();
+    t0 = bench_start();
     {
         unsigned char c = 0;
         if (write(sv[0], &c, 1) != 1) die("write");
     }
     if (coro_run_forever(loop) != 0) die("run");
-    t1 = now_ns();
+    t1 = bench_stop();
     coro_remove_reader(loop, sv[0]);
     coro_remove_reader(loop, sv[1]);
 #define IMPL CORO_IMPL("-cb")
@@ -91,9 +91,9 @@ int main(int argc, char **argv)
         memset(&init, 0, sizeof init);
         a = coro_create_task(loop, ping, &init, sizeof init);
         b = coro_create_task(loop, pong, &init, sizeof init);
-        t0 = now_ns();
+        t0 = bench_start();
         if (coro_run_until_complete(loop, a) != 0) die("run");
-        t1 = now_ns();
+        t1 = bench_stop();
         if (coro_run_until_complete(loop, b) != 0) die("run");
         coro_unref(a);
         coro_unref(b);

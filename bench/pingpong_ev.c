@@ -47,10 +47,10 @@ int main(int argc, char **argv)
     ev_io_init(&wb, on_b, sv[1], EV_READ);
     ev_io_start(loop, &wa);
     ev_io_start(loop, &wb);
-    t0 = now_ns();
+    t0 = bench_start();
     if (write(sv[0], &c, 1) != 1) die("write");
     ev_run(loop, 0);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
     report("pingpong", "libev", n, (double)(t1 - t0) / (double)n, ck, "backend=%s",
            backend_name(ev_backend(loop)));

@@ -42,10 +42,10 @@ int main(int argc, char **argv)
     eb = event_new(base, sv[1], EV_READ | EV_PERSIST, on_b, NULL);
     event_add(ea, NULL);
     event_add(eb, NULL);
-    t0 = now_ns();
+    t0 = bench_start();
     if (write(sv[0], &c, 1) != 1) die("write");
     event_base_dispatch(base);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
     report("pingpong", "libevent", n, (double)(t1 - t0) / (double)n, ck, "backend=%s",
            event_base_get_method(base));

@@ -29,7 +29,7 @@ int main(int argc, char **argv)
     pfd[1].fd = sv[1];
     pfd[0].events = pfd[1].events = POLLIN;
 #endif
-    t0 = now_ns();
+    t0 = bench_start();
     c = 0;
     if (write(sv[0], &c, 1) != 1) die("write");
     while (i < n) {
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
             }
         }
     }
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
 #ifdef USE_EPOLL
     report("pingpong", "floor-epoll", n, (double)(t1 - t0) / (double)n, ck, "backend=epoll");

@@ -42,10 +42,10 @@ int main(int argc, char **argv)
     uv_poll_init(loop, &pb, sv[1]);
     uv_poll_start(&pa, UV_READABLE, on_a);
     uv_poll_start(&pb, UV_READABLE, on_b);
-    t0 = now_ns();
+    t0 = bench_start();
     if (write(sv[0], &c, 1) != 1) die("write");
     uv_run(loop, UV_RUN_DEFAULT);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%llu", (unsigned long long)sum);
     report("pingpong", "libuv", n, (double)(t1 - t0) / (double)n, ck, "backend=epoll");
     return 0;

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
     if (loop == NULL || futs == NULL) die("setup");
     memset(futs, 0, (size_t)n * sizeof *futs);     /* the caller's array: not timed */
     memset(&init, 0, sizeof init);
-    t0 = now_ns();
+    t0 = bench_start();
     for (i = 0; i < n; i++) {
         init.i = i;
         if ((futs[i] = coro_create_task(loop, child, &init, sizeof init)) == NULL) die("create");
@@ -35,7 +35,7 @@ int main(int argc, char **argv)
         coro_unref(futs[i]);
     }
     coro_unref(g);
-    t1 = now_ns();
+    t1 = bench_stop();
     coro_loop_free(loop);
     snprintf(ck, sizeof ck, "%ld", sum);
     report("spawn", CORO_IMPL(""), n, (double)(t1 - t0) / (double)n, ck, NULL);

@@ -18,10 +18,10 @@ int main(int argc, char **argv)
     struct ev_loop *loop = ev_default_loop(0);
     uint64_t t0, t1;
     char ck[32];
-    t0 = now_ns();
+    t0 = bench_start();
     for (i = 0; i < n; i++) ev_once(loop, -1, 0, 0., on_once, (void *)(intptr_t)i);
     ev_run(loop, 0);
-    t1 = now_ns();
+    t1 = bench_stop();
     if (ndone != n) return 1;
     snprintf(ck, sizeof ck, "%ld", sum);
     report("spawn", "libev", n, (double)(t1 - t0) / (double)n, ck, "analogue=ev_once");

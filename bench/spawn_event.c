@@ -19,11 +19,11 @@ int main(int argc, char **argv)
     struct timeval tv0 = {0, 0};
     uint64_t t0, t1;
     char ck[32];
-    t0 = now_ns();
+    t0 = bench_start();
     for (i = 0; i < n; i++)
         if (event_base_once(base, -1, EV_TIMEOUT, on_once, (void *)(intptr_t)i, &tv0) != 0) die("once");
     event_base_dispatch(base);
-    t1 = now_ns();
+    t1 = bench_stop();
     if (ndone != n) return 1;
     snprintf(ck, sizeof ck, "%ld", sum);
     report("spawn", "libevent", n, (double)(t1 - t0) / (double)n, ck, "analogue=event_base_once");

@@ -18,10 +18,10 @@ int main(int argc, char **argv)
     struct fl_fifo q = {NULL, NULL};
     char ck[32];
     uint64_t t0, t1;
-    t0 = now_ns();
+    t0 = bench_start();
     for (i = 0; i < n; i++) fl_push(&q, fl_new(child, i));
     fl_run(&q, &sum, &ndone);
-    t1 = now_ns();
+    t1 = bench_stop();
     if (ndone != n) return 1;
     snprintf(ck, sizeof ck, "%ld", sum);
     report("spawn", "floor", n, (double)(t1 - t0) / (double)n, ck, NULL);

@@ -1,6 +1,6 @@
 """W2 yield, asyncio: one task awaits asyncio.sleep(0) N times."""
 import asyncio
-from benchlib import arg, now_ns, report
+from benchlib import arg, report, start, stop
 
 N = arg(1, 10000000)
 
@@ -15,9 +15,9 @@ async def yielder():
 
 async def main():
     t = asyncio.create_task(yielder())
-    t0 = now_ns()
+    t0 = start()
     r = await t
-    t1 = now_ns()
+    t1 = stop()
     # The selector loop polls (epoll_wait with a zero timeout) on every turn.
     report("yield", "asyncio", N, (t1 - t0) / N, r, polls_each_turn=1)
 

@@ -37,9 +37,9 @@ int main(int argc, char **argv)
     memset(&init, 0, sizeof init);
     init.n = n;
     t = coro_create_task(loop, yielder, &init, sizeof init);
-    t0 = now_ns();
+    t0 = bench_start();
     if (coro_run_until_complete(loop, t) != 0) die("run");
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%ld", (long)(intptr_t)coro_result(t));
     coro_unref(t);
 #ifdef WATCH_FD

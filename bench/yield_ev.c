@@ -20,9 +20,9 @@ int main(int argc, char **argv)
     n = arg_long(argc, argv, 1, 10000000);
     ev_idle_init(&idle, on_idle);
     ev_idle_start(loop, &idle);
-    t0 = now_ns();
+    t0 = bench_start();
     ev_run(loop, 0);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%ld", i);
     report("yield", "libev", n, (double)(t1 - t0) / (double)n, ck, "polls_each_turn=1");
     return 0;

@@ -20,10 +20,10 @@ int main(int argc, char **argv)
     char ck[32];
     n = arg_long(argc, argv, 1, 10000000);
     ev = event_new(base, -1, 0, on_active, event_self_cbarg());
-    t0 = now_ns();
+    t0 = bench_start();
     event_active(ev, EV_READ, 0);
     event_base_dispatch(base);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%ld", i);
     report("yield", "libevent", n, (double)(t1 - t0) / (double)n, ck, "polls_each_turn=0");
     event_free(ev);

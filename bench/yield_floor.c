@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 #endif
     n = arg_long(argc, argv, 1, 10000000);
     fl_push(&q, fl_new(yielder, 0));
-    t0 = now_ns();
+    t0 = bench_start();
     while ((t = fl_pop(&q)) != NULL) {
 #ifdef POLL_EACH_TURN
         if (poll(&pfd, 1, 0) < 0) die("poll");
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
             free(t);
         }
     }
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%ld", sum);
 #ifdef POLL_EACH_TURN
     report("yield", "floor-poll", n, (double)(t1 - t0) / (double)n, ck, "polls_each_turn=1");

@@ -19,9 +19,9 @@ int main(int argc, char **argv)
     n = arg_long(argc, argv, 1, 10000000);
     uv_idle_init(loop, &idle);
     uv_idle_start(&idle, on_idle);
-    t0 = now_ns();
+    t0 = bench_start();
     uv_run(loop, UV_RUN_DEFAULT);
-    t1 = now_ns();
+    t1 = bench_stop();
     snprintf(ck, sizeof ck, "%ld", i);
     report("yield", "libuv", n, (double)(t1 - t0) / (double)n, ck, "polls_each_turn=1");
     return 0;
