@@ -57,7 +57,7 @@ static NOINLINE int fd_grow(coro_loop *loop, int fd)
 
 /* Put `n` in the slot for `fd` (direction `ev`).  0, CORO_EBUSY or
  * CORO_ENOMEM; nothing changes on failure. */
-static int slot_add(coro_loop *loop, int fd, unsigned ev, struct coro__node *n)
+static inline int slot_add(coro_loop *loop, int fd, unsigned ev, struct coro__node *n)
 {
     struct coro__fdslot *s;
     struct coro__node **pp;
@@ -75,7 +75,7 @@ static int slot_add(coro_loop *loop, int fd, unsigned ev, struct coro__node *n)
     return 0;
 }
 
-static void slot_clear(coro_loop *loop, int fd, struct coro__node **pp)
+static inline void slot_clear(coro_loop *loop, int fd, struct coro__node **pp)
 {
     struct coro__fdslot *s = &loop->fds[fd];
     unsigned old = interest(s);
@@ -110,7 +110,7 @@ void coro__fd_unwatch_task(coro_loop *loop, struct coro__task *t)
 }
 
 /* Deliver readiness (err 0) or a closed fd (CORO_EBADF) to one slot entry. */
-static void deliver(coro_loop *loop, int fd, struct coro__node **pp, int err)
+static inline void deliver(coro_loop *loop, int fd, struct coro__node **pp, int err)
 {
     struct coro__node *n = *pp;
     if (n == &loop->wake_node) {
