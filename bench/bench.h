@@ -79,11 +79,25 @@ static BENCH_UNUSED uint64_t bench_stop(void)
     return t;
 }
 
+/* Peak resident set size in kB: VmHWM from /proc/self/status.  (getrusage's
+ * ru_maxrss would also count the parent's memory at fork: Linux carries it
+ * over exec.) */
 static BENCH_UNUSED long peak_rss_kb(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_maxrss;        /* kB on Linux */
+    char line[128];
+    long kb = -1;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f != NULL) {
+        while (fgets(line, sizeof line, f) != NULL)
+            if (sscanf(line, "VmHWM: %ld", &kb) == 1) break;
+        fclose(f);
+    }
+    if (kb < 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        kb = ru.ru_maxrss;
+    }
+    return kb;
 }
 
 /* Current resident set size in kB, from /proc/self/statm. */

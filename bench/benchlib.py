@@ -31,6 +31,14 @@ def rss_kb():
 
 
 def peak_rss_kb():
+    """VmHWM (ru_maxrss would count the forking parent's memory too)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 

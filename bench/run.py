@@ -396,6 +396,7 @@ def machine():
 
 def plot(table, outdir):
     dat = os.path.join(outdir, "results.dat")
+    nrows = 0
     with open(dat, "w") as f:
         f.write("label " + " ".join(COLS) + "\n")
         for label, vals, _ in table:
@@ -405,6 +406,7 @@ def plot(table, outdir):
             short = short.replace(", poll backend", " poll").replace(", an idle fd watched", " +fd")
             short = short.replace(" / sleep", "").replace(" / call_later", "")
             f.write('"%s" %s\n' % (short, " ".join("-" if vals[x] is None else "%.3f" % vals[x] for x in COLS)))
+            nrows += 1
     png = os.path.join(outdir, "results.png")
     script = """
 set terminal pngcairo size 1600,800 font ",10"
@@ -423,9 +425,10 @@ set key top left horizontal
 set datafile missing "-"
 set grid ytics
 set bmargin 9
+set xrange [-0.6:%d.6]
 plot '%s' using 2:xtic(1) title "floor", '' using 3 title "coro", '' using 4 title "libuv", \\
      '' using 5 title "libev", '' using 6 title "libevent", '' using 7 title "asyncio"
-""" % (png, dat)
+""" % (png, nrows - 1, dat)
     p = subprocess.run(["gnuplot"], input=script, text=True, stderr=subprocess.PIPE)
     if p.returncode != 0:
         progress("gnuplot failed: " + p.stderr.strip())
@@ -545,7 +548,10 @@ def main():
             md.append("| %s%s | %s | %.2f | %s |" % (w, "" if k is None else " K=%d" % k, impl, tot, parts))
         md.append("")
     md.append("## Every median\n")
-    md.append("| workload | impl | n | ns/op | peak RSS kB | checksum | other (medians) |\n|---|---|---:|---:|---:|---|---|")
+    md.append("`min-max` is the range of the 3 runs: on this kind of shared VM one command's"
+              " wall time can vary by tens of percent between runs, so ratios within about"
+              " 10% of a target can fall either side of it from one run to the next.\n")
+    md.append("| workload | impl | n | ns/op | min-max | peak RSS kB | checksum | other (medians) |\n|---|---|---:|---:|---:|---:|---|---|")
     for x in cmds:
         if not x.runs:
             continue
@@ -556,8 +562,10 @@ def main():
                     other.append("%s=%s" % (f, fmt_ns(median_field(x, f))))
                 except ValueError:
                     other.append("%s=%s" % (f, x.runs[0][f]))
-        md.append("| %s | %s | %s | %s | %s | %s | %s |" % (
-            x.workload, x.impl, x.runs[0]["n"], fmt_ns(median_field(x, "ns_per_op")),
+        vals = [float(r["ns_per_op"]) for r in x.runs]
+        md.append("| %s%s | %s | %s | %s | %s-%s | %s | %s | %s |" % (
+            x.workload, "" if x.k is None else " K=%d" % x.k, x.impl, x.runs[0]["n"],
+            fmt_ns(median_field(x, "ns_per_op")), fmt_ns(min(vals)), fmt_ns(max(vals)),
             "{:,.0f}".format(median_field(x, "peak_rss_kb")), x.runs[0].get("checksum"), " ".join(other)))
     md.append("")
     if failures:
