@@ -56,6 +56,20 @@
 #error "CORO_BACKEND_EPOLL=1 needs Linux with CORO_POSIX=1; set it to 0"
 #endif
 
+/* CORO_POLL_EVERY: fd fairness.  While callbacks or tasks are ready, the
+ * loop skips the poll (a system call on POSIX) and polls fds, with a zero
+ * timeout, only once at least this many ready items have run since the last
+ * poll; when nothing is ready it always polls.  A ready fd is therefore
+ * served within CORO_POLL_EVERY iterations, and a busy loop makes one poll
+ * per CORO_POLL_EVERY items instead of one per iteration.  1 polls on every
+ * iteration, as asyncio does.  Default: 64. */
+#ifndef CORO_POLL_EVERY
+#define CORO_POLL_EVERY 64
+#endif
+#if CORO_POLL_EVERY < 1
+#error "CORO_POLL_EVERY must be at least 1 (1 polls fds on every iteration, as asyncio does)"
+#endif
+
 /* CORO_MALLOC(ctx, size) / CORO_FREE(ctx, ptr, size): the default allocator
  * pair, used until coro_set_allocator installs another.  The size is passed
  * on free so that pool allocators need no header.  Default: malloc/free. */

@@ -196,6 +196,7 @@ struct coro_loop {
     unsigned char wake_queued;
     void (*on_wake)(coro_loop *loop);       /* called when the self-pipe fires */
     void *on_wake_arg;
+    size_t since_poll;                      /* ready items run since the last poll (CORO_POLL_EVERY) */
 };
 
 void *coro__alloc(size_t size);

@@ -29,13 +29,20 @@ static unsigned interest(const struct coro__fdslot *s)
     return (s->rd ? CORO__EV_READ : 0u) | (s->wr ? CORO__EV_WRITE : 0u);
 }
 
+/* Slow paths stay out of line, so that the hot ones (slot_add) save no
+ * registers for them. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* Make room for `fd` in the slot table.  It only grows, so a steady state of
- * fd waits allocates nothing. */
-static int fd_grow(coro_loop *loop, int fd)
+ * fd waits allocates nothing.  Call it only when fd >= loop->nfds. */
+static NOINLINE int fd_grow(coro_loop *loop, int fd)
 {
     struct coro__fdslot *s;
     int n;
-    if (fd < loop->nfds) return 0;
     n = loop->nfds ? loop->nfds : 16;
     while (n <= fd) n = n > 0x3FFFFFFF ? fd + 1 : n * 2;
     s = (struct coro__fdslot *)coro__alloc((size_t)n * sizeof *s);
@@ -50,12 +57,12 @@ static int fd_grow(coro_loop *loop, int fd)
 
 /* Put `n` in the slot for `fd` (direction `ev`).  0, CORO_EBUSY or
  * CORO_ENOMEM; nothing changes on failure. */
-static int slot_add(coro_loop *loop, int fd, unsigned ev, struct coro__node *n)
+static inline int slot_add(coro_loop *loop, int fd, unsigned ev, struct coro__node *n)
 {
     struct coro__fdslot *s;
     struct coro__node **pp;
     unsigned old;
-    if (fd_grow(loop, fd) != 0) return CORO_ENOMEM;
+    if (fd >= loop->nfds && fd_grow(loop, fd) != 0) return CORO_ENOMEM;
     s = &loop->fds[fd];
     pp = ev == CORO__EV_READ ? &s->rd : &s->wr;
     if (*pp != NULL) return CORO_EBUSY;
@@ -68,7 +75,7 @@ static int slot_add(coro_loop *loop, int fd, unsigned ev, struct coro__node *n)
     return 0;
 }
 
-static void slot_clear(coro_loop *loop, int fd, struct coro__node **pp)
+static inline void slot_clear(coro_loop *loop, int fd, struct coro__node **pp)
 {
     struct coro__fdslot *s = &loop->fds[fd];
     unsigned old = interest(s);
@@ -103,7 +110,7 @@ void coro__fd_unwatch_task(coro_loop *loop, struct coro__task *t)
 }
 
 /* Deliver readiness (err 0) or a closed fd (CORO_EBADF) to one slot entry. */
-static void deliver(coro_loop *loop, int fd, struct coro__node **pp, int err)
+static inline void deliver(coro_loop *loop, int fd, struct coro__node **pp, int err)
 {
     struct coro__node *n = *pp;
     if (n == &loop->wake_node) {

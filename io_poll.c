@@ -6,6 +6,12 @@
  * never rebuilt per iteration.  poll() costs O(watched fds) per call, which
  * is fine for a handful of fds; CORO_BACKEND_EPOLL=1 selects io_epoll.c.
  *
+ * A dropped watch is only disabled in place (poll() ignores a negative fd)
+ * and removed right before the next poll.  A task woken for an fd usually
+ * waits on it again within the same step: it then finds its entry where it
+ * was, and nothing moves.  This also keeps the array in fd order for the
+ * kernel, as a hand-written poll loop has it.
+ *
  * EINTR is retried with the remaining timeout, so a signal makes no timer
  * fire early or late.  A closed fd (POLLNVAL) is reported as an error once;
  * the fd layer then drops it from the set, so it never spins.
@@ -22,10 +28,19 @@
 
 struct pollio {
     struct pollfd *pfd;
-    int *map;               /* fd -> index in pfd, or -1 */
+    int *map;               /* fd -> index in pfd (live or disabled), or -1 */
     size_t n, cap;
+    size_t ndead;           /* disabled entries (fd < 0), removed before polling */
     int nmap;
 };
+
+/* The slow paths stay out of line, so that the fast path of coro__bk_set
+ * (re-enabling an entry) saves no registers. */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
 
 const char *coro__bk_name(void) { return "poll"; }
 
@@ -54,7 +69,7 @@ static short pevents(unsigned ev)
 }
 
 /* Grow both tables before touching either, so a failure changes nothing. */
-static int reserve(struct pollio *io, int fd)
+static NOINLINE int reserve(struct pollio *io, int fd)
 {
     if (fd >= io->nmap) {
         int n = io->nmap ? io->nmap : 16, i;
@@ -79,18 +94,31 @@ static int reserve(struct pollio *io, int fd)
     return 0;
 }
 
+/* A new entry at the end (out of line: see NOINLINE). */
+static NOINLINE int append(struct pollio *io, int fd, unsigned ev)
+{
+    size_t i;
+    if ((fd >= io->nmap || io->n == io->cap) && reserve(io, fd) != 0) return CORO_ENOMEM;
+    i = io->n++;
+    io->pfd[i].fd = fd;
+    io->pfd[i].events = pevents(ev);
+    io->pfd[i].revents = 0;
+    io->map[fd] = (int)i;
+    return 0;
+}
+
 int coro__bk_set(coro_loop *loop, int fd, unsigned oldev, unsigned newev)
 {
     struct pollio *io = (struct pollio *)loop->io;
     int i;
     if (oldev == 0) {
         if (newev == 0) return 0;
-        if (reserve(io, fd) != 0) return CORO_ENOMEM;
-        i = (int)io->n++;
+        i = fd < io->nmap ? io->map[fd] : -1;
+        if (i < 0) return append(io, fd, newev);
+        /* dropped since the last poll: enable it again where it is */
         io->pfd[i].fd = fd;
         io->pfd[i].events = pevents(newev);
-        io->pfd[i].revents = 0;
-        io->map[fd] = i;
+        io->ndead--;
         return 0;
     }
     i = io->map[fd];
@@ -98,12 +126,26 @@ int coro__bk_set(coro_loop *loop, int fd, unsigned oldev, unsigned newev)
         io->pfd[i].events = pevents(newev);
         return 0;
     }
-    io->map[fd] = -1;
-    if ((size_t)i != --io->n) {
-        io->pfd[i] = io->pfd[io->n];
-        io->map[io->pfd[i].fd] = i;
-    }
+    io->pfd[i].fd = -1 - fd;        /* disabled: poll() skips negative fds */
+    io->pfd[i].revents = 0;
+    io->ndead++;
     return 0;
+}
+
+/* Remove the disabled entries.  Walking down, every entry above `i` is
+ * live, so the last entry can always fill the hole at `i`. */
+static void compact(struct pollio *io)
+{
+    size_t i = io->n;
+    while (io->ndead > 0 && i-- > 0) {
+        if (io->pfd[i].fd >= 0) continue;
+        io->map[-1 - io->pfd[i].fd] = -1;
+        if (i != --io->n) {
+            io->pfd[i] = io->pfd[io->n];
+            io->map[io->pfd[i].fd] = (int)i;
+        }
+        io->ndead--;
+    }
 }
 
 int coro__bk_wait(coro_loop *loop, long timeout_ms)
@@ -112,6 +154,7 @@ int coro__bk_wait(coro_loop *loop, long timeout_ms)
     coro_time start = 0;
     size_t i;
     int r;
+    if (io->ndead) compact(io);
     if (timeout_ms > 0) start = coro__clock();
     for (;;) {
         r = poll(io->pfd, (nfds_t)io->n, timeout_ms > 0x7FFFFFFF ? 0x7FFFFFFF : (int)timeout_ms);
@@ -125,13 +168,14 @@ int coro__bk_wait(coro_loop *loop, long timeout_ms)
             start += spent;
         }
     }
-    if (r == 0) return 0;
-    /* Walk backwards: delivering may swap-remove the current entry, which
-     * only moves an entry already seen into this position. */
-    for (i = io->n; i-- > 0;) {
+    /* Delivering may drop entries (disable them), never move them; a
+     * callback does not run here, so nothing is added.  Stop after the r
+     * entries poll() reported. */
+    for (i = 0; r > 0 && i < io->n; i++) {
         short re = io->pfd[i].revents;
         unsigned ev = 0;
         if (re == 0) continue;
+        r--;
         io->pfd[i].revents = 0;
         if (re & POLLNVAL) {
             ev = CORO__EV_ERROR;

@@ -4,7 +4,8 @@
  *
  *   1. timeout = 0 if anything is ready or the loop is stopping, else until
  *      the next timer, else block (or CORO_EDEADLK if nothing could wake it);
- *   2. wait for fds (the backend) with that timeout;
+ *   2. wait for fds (the backend) with that timeout; while work is ready
+ *      this is done only every CORO_POLL_EVERY ready items (fd fairness);
  *   3. queue the fd callbacks;
  *   4. queue the due timers in (deadline, start order);
  *   5. run exactly what is queued now; what they schedule runs next time.
@@ -351,55 +352,62 @@ void coro__report(coro_loop *loop, const char *message, coro_future *f, int err)
 
 /* ---------------------------------------------------------------- running */
 
-static int run_once(coro_loop *loop)
-{
-    long timeout;
-    struct coro__node *n, *next;
-
-    /* 1. the timeout */
-    if (!loop->virt) loop->now_ok = 0;
-    if (loop->rq_head != NULL || loop->stopping || loop->evset) {
-        timeout = 0;
-    } else if (loop->nheap > 0) {
-        int32_t d = (int32_t)(loop->heap[0].when - coro__now(loop));
-        timeout = d > 0 ? (long)d : 0;
-        if (timeout > 0 && loop->virt) {
-            loop->now = loop->heap[0].when;  /* virtual time jumps to the timer */
-            timeout = 0;
-        }
-    } else {
-        if (loop->nwatch == 0 && loop->nwaiters == 0) return CORO_EDEADLK;
-        timeout = -1;
-    }
-    /* 2-3. wait for fds and events; ready ones are queued */
-    CORO_TRACE_LOOP_IDLE(timeout);
-    coro__io_wait(loop, timeout);
-    /* 4. due timers, in (deadline, start order) */
-    if (!loop->virt && timeout != 0) loop->now_ok = 0;
-    while (loop->nheap > 0 && (int32_t)(loop->heap[0].when - coro__now(loop)) <= 0) {
-        struct coro__tnode *tn = loop->heap[0].node;
-        coro__timer_stop(loop, tn);
-        if (tn->n.fn == coro__cb_fn) coro__heap_unreserve(loop);
-        coro__push(loop, &tn->n);
-    }
-    /* 5. run exactly what is queued now */
-    n = loop->rq_head;
-    loop->rq_head = loop->rq_tail = NULL;
-    for (; n != NULL; n = next) {
-        next = n->next;
-        n->fn(loop, n, CORO__RUN);
-    }
-    return 0;
-}
-
+/* The iterations (asyncio's _run_once) are the body of one loop, so that a
+ * busy loop (a CORO_YIELD, say) pays no function call per iteration. */
 static int run(coro_loop *loop)
 {
-    int err;
+    int err = 0;
     loop->running = 1;
-    for (;;) {
-        err = run_once(loop);
-        if (err != 0 || loop->stopping) break;
-    }
+    do {
+        long timeout;
+        struct coro__node *n, *next;
+        size_t nrun = 0;
+
+        /* 1. the timeout */
+        if (!loop->virt) loop->now_ok = 0;
+        if (loop->rq_head != NULL || loop->stopping || loop->evset) {
+            timeout = 0;
+        } else if (loop->nheap > 0) {
+            int32_t d = (int32_t)(loop->heap[0].when - coro__now(loop));
+            timeout = d > 0 ? (long)d : 0;
+            if (timeout > 0 && loop->virt) {
+                loop->now = loop->heap[0].when;  /* virtual time jumps to the timer */
+                timeout = 0;
+            }
+        } else {
+            if (loop->nwatch == 0 && loop->nwaiters == 0) {
+                err = CORO_EDEADLK;
+                break;
+            }
+            timeout = -1;
+        }
+        /* 2-3. wait for fds and events; ready ones are queued.  fd fairness: while
+         * work is ready the poll is skipped until CORO_POLL_EVERY ready
+         * items have run since the last one, so a ready fd waits at most
+         * CORO_POLL_EVERY iterations (docs/design.md). */
+        if (loop->rq_head == NULL || loop->since_poll >= CORO_POLL_EVERY) {
+            loop->since_poll = 0;
+            CORO_TRACE_LOOP_IDLE(timeout);
+            coro__io_wait(loop, timeout);
+        }
+        /* 4. due timers, in (deadline, start order) */
+        if (!loop->virt && timeout != 0) loop->now_ok = 0;
+        while (loop->nheap > 0 && (int32_t)(loop->heap[0].when - coro__now(loop)) <= 0) {
+            struct coro__tnode *tn = loop->heap[0].node;
+            coro__timer_stop(loop, tn);
+            if (tn->n.fn == coro__cb_fn) coro__heap_unreserve(loop);
+            coro__push(loop, &tn->n);
+        }
+        /* 5. run exactly what is queued now */
+        n = loop->rq_head;
+        loop->rq_head = loop->rq_tail = NULL;
+        for (; n != NULL; n = next) {
+            next = n->next;
+            n->fn(loop, n, CORO__RUN);
+            nrun++;
+        }
+        loop->since_poll += nrun;
+    } while (!loop->stopping);
     loop->stopping = 0;
     loop->running = 0;
     if (!loop->virt) loop->now_ok = 0;  /* between runs, "now" must be read afresh */

@@ -28,12 +28,20 @@ static void set_last(struct coro__task *t, int err, const char *msg)
     else t->f.v.result = NULL;
 }
 
-/* Wake `t` in the next iteration with outcome (err, msg). */
+/* Wake `t` in the next iteration with outcome (err, msg).  This is the hot
+ * path of every yield and fd wake-up.  A task's node takes no reference when
+ * it is queued (the loop holds every pending task: task_node_fn ignores
+ * CORO__HOLD), so it is appended here directly instead of through
+ * coro__push, which would make that indirect call. */
 void coro__task_wake(struct coro__task *t, int err, const char *msg)
 {
+    coro_loop *loop = t->f.loop;
     set_last(t, err, msg);
     t->wait = CORO__W_READY;
-    coro__push(t->f.loop, &t->node.n);
+    t->node.n.next = NULL;
+    if (loop->rq_tail) loop->rq_tail->next = &t->node.n;
+    else loop->rq_head = &t->node.n;
+    loop->rq_tail = &t->node.n;
 }
 
 static void task_node_fn(coro_loop *loop, struct coro__node *n, int op)
@@ -444,7 +452,7 @@ int coro__sleep(coro_frame *co, coro_time ms)
 {
     struct coro__task *t = FRAME_TASK(co);
     coro_loop *loop = t->f.loop;
-    if (!coro__valid_delay(ms)) {
+    if (ms > CORO_MAX_DELAY) {              /* !coro__valid_delay(ms), without a call */
         set_last(t, CORO_EINVAL, "sleep delay above CORO_MAX_DELAY");
         return 0;
     }
