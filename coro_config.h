@@ -181,6 +181,9 @@
 #ifndef CORO_TRACE_FUTURE_DONE
 #define CORO_TRACE_FUTURE_DONE(f) ((void)0)   /* a future just completed */
 #endif
+#ifndef CORO_TRACE_LOOP_ITER
+#define CORO_TRACE_LOOP_ITER(loop) ((void)0)  /* an iteration goes ahead (after its timeout is known) */
+#endif
 #ifndef CORO_TRACE_LOOP_IDLE
 #define CORO_TRACE_LOOP_IDLE(ms) ((void)0)    /* the loop is about to wait ms (-1: forever) */
 #endif

@@ -381,6 +381,7 @@ static int run(coro_loop *loop)
             }
             timeout = -1;
         }
+        CORO_TRACE_LOOP_ITER(loop);     /* the iteration goes ahead */
         /* 2-3. wait for fds and events; ready ones are queued.  fd fairness: while
          * work is ready the poll is skipped until CORO_POLL_EVERY ready
          * items have run since the last one, so a ready fd waits at most

@@ -1,4 +1,4 @@
-# mk/bench.mk - benchmarks (bench/) and the epoll test configuration.
+# mk/bench.mk - the benchmarks (bench/): make bench and make bench-quick.
 #
 # `make bench` builds every benchmark program with -O2: coro (the library
 # built with the poll backend and again with CORO_BACKEND_EPOLL=1), the
@@ -61,13 +61,12 @@ comma := ,
 bench_link = $(if $(filter lib-poll,$(1)),$(BENCH_LIB_POLL),$(if $(filter lib-epoll,$(1)),$(BENCH_LIB_EPOLL),$(1)))
 BENCH_BINS := $(foreach p,$(BENCH_PROGS),build/bench/bin/$(firstword $(subst :, ,$(p))))
 
-.PHONY: bench bench-quick bench-build bench-deps test-gcc-epoll
+.PHONY: bench bench-quick bench-build bench-deps
 
 help::
 	@echo "  bench            benchmarks vs floor, libuv, libev, libevent, asyncio (minutes): bench/results.md, .png"
 	@echo "  bench-quick      the same with small N, in under a minute (build/bench/quick/)"
 	@echo "  bench-build      build the benchmark programs only (-O2)"
-	@echo "  test-gcc-epoll   the cmocka suites with gcc and the epoll backend (CORO_BACKEND_EPOLL=1)"
 
 bench-deps:
 	@scripts/deps.sh $(BENCH_DEPS)
@@ -97,21 +96,3 @@ bench-quick: bench-build
 	python3 bench/run.py --quick --out build/bench/quick
 
 # ------------------------------------------- the suites on the epoll backend
-# Part of `make test` (test-unit): the same cmocka files, gcc, -DCORO_BACKEND_EPOLL=1.
-
-EPOLL_TEST_NAMES := $(patsubst test/%.c,%,$(sort $(wildcard test/test_*.c)))
-EPOLL_TEST_OBJ   := $(patsubst %.c,build/test/gcc-epoll/lib/%.o,$(LIB_SRC))
-EPOLL_TEST_CFLAGS = $(WARN) $(if $(TEST_CFLAGS),$(TEST_CFLAGS),-O1 -g) -DCORO_BACKEND_EPOLL=1
-
-build/test/gcc-epoll/lib/%.o: %.c $(LIB_HDR) | deps
-	@mkdir -p $(dir $@)
-	gcc $(EPOLL_TEST_CFLAGS) -I. -c $< -o $@
-
-build/test/gcc-epoll/%: test/%.c test/support.c test/support.h $(EPOLL_TEST_OBJ) | deps
-	@mkdir -p $(dir $@)
-	gcc $(EPOLL_TEST_CFLAGS) -I. -Itest $< test/support.c $(EPOLL_TEST_OBJ) -lcmocka -o $@
-
-test-gcc-epoll: $(addprefix build/test/gcc-epoll/,$(EPOLL_TEST_NAMES))
-	@set -e; for t in $^; do echo "== gcc-epoll $${t##*/}"; $$t; done
-
-test-unit: test-gcc-epoll

@@ -637,10 +637,11 @@ static void closed_while_polling_real_clock_no_spin(void **state)
 }
 
 /* A callback that re-arms itself with call_soon does not starve a ready fd:
- * the reader runs within the first two iterations. */
+ * the fd fairness policy serves it within CORO_POLL_EVERY iterations
+ * (docs/design.md), not after the 1000 re-arms. */
 struct starve {
     coro_loop *loop;
-    int a, stop;
+    int a, stop, a_at_read;
 };
 
 static void rearm(void *arg)
@@ -654,6 +655,7 @@ static void starved_reader(void *arg)
 {
     struct starve *s = (struct starve *)arg;
     test_log("R");
+    s->a_at_read = s->a;
     s->stop = 1;
     coro_remove_reader(s->loop, sv[0]);
 }
@@ -674,8 +676,9 @@ static void rearming_callback_does_not_starve_an_fd(void **state)
     z = coro_sleep(loop, 1);
     assert_int_equal(coro_run_until_complete(loop, z), 0);
     assert_true(s.stop);
-    assert_true(s.a <= 3);                  /* served at once, not after 1000 */
-    assert_non_null(strstr(test_log_str(), "A1 R "));
+    /* iteration k runs re-arm k, so the reader ran in iteration a_at_read */
+    assert_true(s.a_at_read >= 1 && s.a_at_read <= CORO_POLL_EVERY + 1);   /* not after 1000 */
+    assert_non_null(strstr(test_log_str(), " R "));
     coro_unref(z);
     coro_loop_free(loop);
     unpair();
@@ -690,13 +693,25 @@ int main(void)
         CORO_TEST(task_and_callback_share_the_slot),
         CORO_TEST(tasks_ping_pong),
         CORO_TEST(cancel_wakes_readable_and_unwatches),
-        CORO_TEST(closed_fd_wakes_readable_with_ebadf_once),
-        CORO_TEST(closed_fd_wakes_reader_and_writer_tasks),
         CORO_TEST(readable_on_bad_fd_raises_ebadf),
         CORO_TEST(peer_hangup_wakes_readable),
-        CORO_TEST(closed_fd_reader_called_once),
-        CORO_TEST(closed_while_polling_real_clock_no_spin),
         CORO_TEST(rearming_callback_does_not_starve_an_fd),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    /* These close an fd while it is watched.  The poll backend reports that
+     * once (CORO_EBADF); the epoll backend documents "remove before close"
+     * instead (docs/design.md): a closed fd leaves an epoll set without any
+     * event, so they would wait forever there. */
+    const struct CMUnitTest poll_only[] = {
+        CORO_TEST(closed_fd_wakes_readable_with_ebadf_once),
+        CORO_TEST(closed_fd_wakes_reader_and_writer_tasks),
+        CORO_TEST(closed_fd_reader_called_once),
+        CORO_TEST(closed_while_polling_real_clock_no_spin),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+#if CORO_BACKEND_EPOLL
+    (void)poll_only;
+#else
+    failed += cmocka_run_group_tests_name("poll backend only", poll_only, NULL, NULL);
+#endif
+    return failed;
 }

@@ -71,14 +71,20 @@ static int starved(coro_frame *co)
 }
 
 /* The pools.  TASK_BLOCK fits the largest task frame used here, checked at
- * compile time; BIG_BLOCK the loop and a timer heap of HEAP entries. */
+ * compile time; BIG_BLOCK the loop, a timer heap of HEAP entries, or the
+ * backend's state. */
 #define NTASKS 6
 #define HEAP 16
 #define SMALL_BLOCK 64
 union any_task { struct ticker a; struct starved b; };   /* the larger of the two */
 #define TASK_BLOCK CORO_POOL_TASK_BYTES(union any_task)
-#define BIG_BLOCK (sizeof(coro_loop) > HEAP * sizeof(struct coro__timer) ? sizeof(coro_loop) \
-                                                                           : HEAP * sizeof(struct coro__timer))
+#if CORO_BACKEND_EPOLL
+#define BACKEND_BYTES 1024      /* the epoll backend keeps its event array in its state */
+#else
+#define BACKEND_BYTES 0
+#endif
+#define MAX2(a, b) ((a) > (b) ? (a) : (b))
+#define BIG_BLOCK MAX2(MAX2(sizeof(coro_loop), HEAP * sizeof(struct coro__timer)), BACKEND_BYTES)
 CORO_POOL_ASSERT_TASK_FITS(struct ticker, TASK_BLOCK);
 CORO_POOL_ASSERT_TASK_FITS(struct starved, TASK_BLOCK);
 CORO_POOL_ASSERT_FRAME_FITS(struct child, SMALL_BLOCK);

@@ -8,7 +8,7 @@
  * harness also runs it 10 s before the 32-bit wrap), in the three phases
  * of model.py: run_until_complete(t0), run until idle, cancel what is left
  * and run until idle.  Every trace line carries the loop iteration (counted
- * through coro's CORO_TRACE_LOOP_IDLE hook, see hooks.h) and the virtual
+ * through coro's CORO_TRACE_LOOP_ITER hook, see hooks.h) and the virtual
  * time since T0.  A leak, a wrong-size free or an unexpected report from
  * the library is printed as a trace line, so it shows up as a mismatch.
  */
