@@ -131,20 +131,20 @@ typedef unsigned int coro__lc_t;
 #endif
 
 /** The header of every coroutine frame.  Fields are private to coro; a user
- *  frame puts it first and adds its own fields after it. */
+ *  frame puts it first and adds its own fields after it.  It is small on
+ *  purpose: a task's root frame sits at a fixed place after the task, and a
+ *  child frame (CORO_AWAIT_CALL) keeps its caller, task and size in a private
+ *  prefix, so none of them is stored here. */
 struct coro_frame {
     coro_fn fn;             /* the coroutine that owns this frame */
-    coro_frame *parent;     /* caller frame (CORO_AWAIT_CALL), NULL for a task's root */
-    coro_future *task;      /* the task running this frame */
     union coro__val {
         void *result;       /* value of CORO_RETURN */
         const char *msg;    /* message of the error being raised */
         const struct coro__desc *desc;   /* answer to the describe call */
     } val;
-    size_t size;            /* bytes allocated for this frame */
     coro__lc_t lc;          /* resume point inside the current phase; 0 = start */
     int err;                /* error being raised or unwound; 0 on return */
-    unsigned char phase;    /* CORO__BODY, CORO__FINALLY or CORO__DESCRIBE */
+    unsigned char phase;    /* CORO__BODY, CORO__FINALLY or CORO__DESCRIBE, | CORO__CHILD */
 };
 
 /** What CORO_BEGIN tells coro about its function (for task reprs). */
@@ -185,10 +185,12 @@ typedef struct coro_event {
 #define CORO__DONE 3        /* finished; outcome in co->err / co->val */
 #define CORO__DESCRIBED 4   /* describe call answered */
 
-/* Frame phases. */
+/* Frame phases, in the low bits of coro_frame.phase. */
 #define CORO__BODY 0
 #define CORO__FINALLY 1
 #define CORO__DESCRIBE 2
+#define CORO__PHASE(co) ((co)->phase & 3u)
+#define CORO__CHILD 4u      /* a child frame (CORO_AWAIT_CALL), not a task's root */
 
 #define CORO__CAT2(a, b) a##b
 #define CORO__CAT(a, b) CORO__CAT2(a, b)
@@ -251,9 +253,9 @@ typedef struct coro_event {
  *  it. */
 #define CORO_BEGIN(co)                                                        \
     coro__top:                                                                \
-    switch ((co)->phase) {                                                    \
+    switch (CORO__PHASE(co)) {                                                \
     default:                                                                  \
-        if ((co)->phase == CORO__FINALLY) return CORO__DONE;                  \
+        if (CORO__PHASE(co) == CORO__FINALLY) return CORO__DONE;              \
         return coro__bad_resume(co);                                          \
     case CORO__DESCRIBE: {                                                    \
         static const struct coro__desc coro__desc_ = {                        \

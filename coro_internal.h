@@ -15,6 +15,7 @@
 #ifndef CORO_INTERNAL_H
 #define CORO_INTERNAL_H
 
+#include <limits.h>
 #include "coro.h"
 
 /* ------------------------------------------------------------------ nodes */
@@ -26,10 +27,16 @@ struct coro__node {
     void (*fn)(coro_loop *loop, struct coro__node *n, int op);
 };
 
-/* A node that can also sit in the timer heap. */
+/* A node that can also sit in the timer heap.  A task's node also says
+ * what the task waits for: the index is only needed while it sleeps. */
 struct coro__tnode {
     struct coro__node n;
-    size_t hidx;                    /* index in loop->heap, or CORO__NOHEAP */
+    union {
+        size_t hidx;                /* index in loop->heap, or CORO__NOHEAP */
+        coro_future *fut;           /* task: the awaited future (CORO__W_FUTURE) */
+        int fd;                     /* task: the fd (CORO__W_FD) */
+        struct coro_event *ev;      /* task: the event (CORO__W_EVENT) */
+    } u;
 };
 #define CORO__NOHEAP ((size_t)-1)
 
@@ -64,32 +71,54 @@ struct coro__group {
     coro_future *self;
     size_t i;                           /* next child to cancel */
     unsigned char ret;                  /* some child took the cancel */
+    unsigned char cancelreq;            /* some child took a cancel: end cancelled */
 };
 
-/* future flags */
+/* future flags: the state, three flags and the kind, in one byte */
 #define CORO__STATE 3u                  /* mask: */
 #define CORO__PENDING 0u
 #define CORO__FINISHED 1u
 #define CORO__CANCELLED 2u
 #define CORO__LOGTB 4u                  /* error not retrieved yet */
-#define CORO__MARK 8u                   /* scratch bit for combinators */
-#define CORO__ISTASK 16u
-#define CORO__CANCELREQ 32u             /* group: some child took a cancel */
-#define CORO__EMBEDDED 64u              /* storage owned by another object */
+#define CORO__MARK 8u                   /* scratch bit: gather's dedup, cancel's walk */
+#define CORO__EMBEDDED 16u              /* storage owned by another object */
+#define CORO__KIND_SHIFT 5              /* bits 5-7: the kind */
+
+/* Kinds of future.  A kind's operations are registered in coro__ops by the
+ * constructor of its first future, so a program links only the kinds it
+ * uses (a microcontroller build without shield carries no shield code). */
+enum {
+    CORO__K_PLAIN, CORO__K_TASK, CORO__K_WAITFOR, CORO__K_GATHER,
+    CORO__K_WAIT, CORO__K_SHIELD, CORO__K_SLEEP, CORO__NKINDS
+};
+extern const struct coro__futops *coro__ops[8];
+
+#if UINT_MAX > 0xFFFFu
+typedef unsigned short coro__ncancel_t;
+#else
+typedef unsigned char coro__ncancel_t;  /* 16-bit int targets: saturates at 255 */
+#endif
 
 struct coro_future {
     coro_loop *loop;
     struct coro__node *cbs;             /* circular list; points at the TAIL */
-    const struct coro__futops *ops;     /* NULL for a plain future */
     union coro__val v;                  /* result, or error/cancel message */
     int err;
     unsigned refs;
     unsigned char flags;
+    /* A task's own small fields, kept here where they cost no padding: */
+    unsigned char tb;                   /* its wait state and flags (CORO__T_*) */
+    coro__ncancel_t ncancel;            /* Task.cancelling() */
 };
 
 #define CORO__FSTATE(f) ((f)->flags & CORO__STATE)
+#define CORO__KIND(f) ((unsigned)(f)->flags >> CORO__KIND_SHIFT)
+#define CORO__OPS(f) (coro__ops[CORO__KIND(f)])
+#define CORO__ISTASKF(f) (CORO__KIND(f) == CORO__K_TASK || CORO__KIND(f) == CORO__K_WAITFOR)
 
-void coro__future_init(coro_future *f, coro_loop *loop, const struct coro__futops *ops);
+/* Initialise a pending future of `kind`, registering its operations. */
+void coro__future_init(coro_future *f, coro_loop *loop, unsigned kind,
+                       const struct coro__futops *ops);
 void coro__complete(coro_future *f, unsigned state, int err, union coro__val v);
 void coro__add_node(coro_future *f, struct coro__node *n);     /* append to callbacks */
 int coro__unlink_node(coro_future *f, struct coro__node *n);   /* 1 if found */
@@ -98,49 +127,62 @@ void coro__future_free_cbs(coro_future *f);                    /* recycle user c
 
 /* ------------------------------------------------------------------ tasks */
 
-/* What a task's node is doing (task->wait). */
+/* What a task's node is doing: its wait state, the low bits of f.tb. */
 enum {
     CORO__W_NONE,       /* running, or finished */
     CORO__W_READY,      /* queued for a step; outcome already in f.err/f.v */
-    CORO__W_FUTURE,     /* registered on (or woken by) task->u.fut */
-    CORO__W_TIMER,      /* in the heap (hidx valid) or fired and queued */
-    CORO__W_FD,         /* registered in an fd slot (task->u.fd) */
-    CORO__W_EVENT       /* in the waiter ring of task->u.ev */
+    CORO__W_FUTURE,     /* registered on (or woken by) node.u.fut */
+    CORO__W_TIMER,      /* in the heap (node.u.hidx) or fired and queued (CORO__NOHEAP) */
+    CORO__W_FD,         /* registered in an fd slot (node.u.fd) */
+    CORO__W_EVENT       /* in the waiter ring of node.u.ev */
 };
+#define CORO__WAIT(t) ((t)->f.tb & 7u)
+#define CORO__SETWAIT(t, w) ((t)->f.tb = (unsigned char)(((t)->f.tb & ~7u) | (w)))
 
-/* task flags */
-#define CORO__T_MUSTCANCEL 1u           /* cancel not yet delivered to an await */
-#define CORO__T_NAMED 2u                /* id.name is an allocated string */
-#define CORO__T_RUNBODY 4u              /* run the body even if cancelled first (wait_for) */
-#define CORO__T_EVWAKE 8u               /* woken by the event u.ev: its step absorbs later sets */
+/* task flags, the high bits of f.tb */
+#define CORO__T_MUSTCANCEL 8u           /* cancel not yet delivered to an await */
+#define CORO__T_NAMED 16u               /* id.name is an allocated string */
+#define CORO__T_RUNBODY 32u             /* run the body even if cancelled first (wait_for) */
+#define CORO__T_EVWAKE 64u              /* woken by the event u.ev: its step absorbs later sets */
 
 struct coro__task {
     coro_future f;                      /* first: a task is a future.  While the
                                            task runs, f.err/f.v hold the outcome
                                            of its last await. */
-    struct coro__tnode node;            /* its wake-up */
-    union { coro_future *fut; int fd; coro_event *ev; } u;   /* what it waits for */
+    struct coro__tnode node;            /* its wake-up; node.u: what it waits for */
     struct coro__task *prev, *next;     /* the loop's unfinished tasks */
     coro_frame *top;                    /* frame to resume */
     const char *cancel_msg;             /* message of a cancel not yet delivered */
-    union { char *name; uint32_t num; } id;
-    unsigned short ncancel;             /* Task.cancelling() */
-    unsigned char wait;
-    unsigned char tflags;
+    union { char *name; unsigned num; } id;
+    size_t size;                        /* bytes of this allocation (with the root frame) */
 };
 
-/* The root frame follows the task in the same allocation. */
+/* The root frame follows the task in the same allocation; a child frame
+ * follows a coro__child prefix in its own.  Both offsets round up to the
+ * strictest alignment a frame may need. */
 union coro__align { void *p; long l; double d; long double ld; void (*fp)(void); };
-#define CORO__ROOT_OFFSET                                                     \
-    ((sizeof(struct coro__task) + sizeof(union coro__align) - 1) /            \
-     sizeof(union coro__align) * sizeof(union coro__align))
+struct coro__alignof { char c; union coro__align u; };
+#define CORO__ALIGN offsetof(struct coro__alignof, u)
+#define CORO__ROUND(n) (((n) + CORO__ALIGN - 1) / CORO__ALIGN * CORO__ALIGN)
+#define CORO__ROOT_OFFSET CORO__ROUND(sizeof(struct coro__task))
 #define CORO__ROOT(t) ((coro_frame *)((char *)(t) + CORO__ROOT_OFFSET))
 
-extern const struct coro__futops coro__task_ops;
-#define CORO__ISTASKF(f) ((f)->flags & CORO__ISTASK)
+struct coro__child {
+    coro_frame *parent;                 /* the caller's frame */
+    coro_future *task;
+    size_t size;                        /* bytes of this allocation */
+};
+#define CORO__CHILD_OFFSET CORO__ROUND(sizeof(struct coro__child))
+#define CORO__CHILD_OF(co) ((struct coro__child *)(void *)((char *)(co) - CORO__CHILD_OFFSET))
 
+/* The task running frame `co`, in O(1). */
+#define CORO__FRAME_TASK(co)                                                  \
+    ((struct coro__task *)(void *)(((co)->phase & CORO__CHILD)                \
+        ? (char *)CORO__CHILD_OF(co)->task : (char *)(co) - CORO__ROOT_OFFSET))
+
+extern const struct coro__futops coro__task_ops;
 coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init,
-                            size_t size, const struct coro__futops *ops);
+                            size_t size, unsigned kind, const struct coro__futops *ops);
 void coro__task_release(coro_future *f);
 void coro__task_destroy(struct coro__task *t);   /* loop teardown of a pending task */
 void coro__task_wake(struct coro__task *t, int err, const char *msg);
@@ -178,7 +220,7 @@ struct coro_loop {
     unsigned char virt, now_ok, running, stopping, closing;
     struct coro__task *tasks, *tasks_tail;  /* unfinished tasks, oldest first */
     size_t ntasks;
-    uint32_t taskno;
+    unsigned taskno;
     struct coro__task *current;
     struct coro__cb *pool;                  /* free pooled nodes */
     coro_exception_handler handler;
@@ -189,6 +231,10 @@ struct coro_loop {
     size_t nwatch;                          /* user watches (tasks and callbacks) */
     size_t nwaiters;                        /* waiters on interrupt-safe events */
     struct coro_event *events;              /* events with waiters */
+    /* event.c's entry points, installed by coro_event_init, so that a
+     * program without events does not link event.c */
+    void (*ev_poll)(coro_loop *loop);
+    void (*ev_unwait)(struct coro__task *t);
     coro__flag evset;                       /* an event was set: scan them */
     void *io;                               /* backend state */
     int wake_rd, wake_wr;                   /* self-pipe, -1 until needed */

@@ -37,6 +37,8 @@ int coro_event_init(coro_event *ev, coro_loop *loop)
     ev->next = NULL;
     ev->waiters = NULL;
     ev->fd = -1;
+    loop->ev_poll = coro__event_poll;
+    loop->ev_unwait = coro__event_unwait;
 #if CORO_POSIX
     ev->fd = coro__wake_fd(loop);
     if (ev->fd < 0) {
@@ -66,7 +68,7 @@ void coro_event_set(coro_event *ev)
 
 int coro__await_event(coro_frame *co, coro_event *ev)
 {
-    struct coro__task *t = (struct coro__task *)(void *)co->task;
+    struct coro__task *t = CORO__FRAME_TASK(co);
     coro_loop *loop = t->f.loop;
     if (ev == NULL || ev->loop != loop) {
         t->f.err = CORO_EINVAL;
@@ -92,8 +94,8 @@ int coro__await_event(coro_frame *co, coro_event *ev)
     }
     ev->waiters = &t->node.n;
     loop->nwaiters++;
-    t->u.ev = ev;
-    t->wait = CORO__W_EVENT;
+    t->node.u.ev = ev;
+    CORO__SETWAIT(t, CORO__W_EVENT);
     return 1;
 }
 
@@ -112,7 +114,7 @@ static void disarm(coro_loop *loop, coro_event *ev)
 
 void coro__event_unwait(struct coro__task *t)
 {
-    coro_event *ev = t->u.ev;
+    coro_event *ev = t->node.u.ev;
     struct coro__node *n = &t->node.n, *prev = ev->waiters;
     while (prev->next != n) prev = prev->next;   /* O(waiters of this event) */
     if (prev == n) {
@@ -123,8 +125,8 @@ void coro__event_unwait(struct coro__task *t)
         if (ev->waiters == n) ev->waiters = prev;
     }
     t->f.loop->nwaiters--;
-    t->u.ev = NULL;
-    t->wait = CORO__W_NONE;
+    t->node.u.ev = NULL;
+    CORO__SETWAIT(t, CORO__W_NONE);
 }
 
 void coro__event_poll(coro_loop *loop)
@@ -148,7 +150,7 @@ void coro__event_poll(coro_loop *loop)
             struct coro__task *t = TASK_OF_NODE(n);
             next = n->next;
             loop->nwaiters--;
-            t->tflags |= CORO__T_EVWAKE;        /* task.c: sets until its step coalesce */
+            t->f.tb |= CORO__T_EVWAKE;        /* task.c: sets until its step coalesce */
             coro__task_wake(t, 0, NULL);
             if (n == tail) break;
             n = next;

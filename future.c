@@ -64,15 +64,20 @@ const char *coro_errname(int err)
 
 /* ---------------------------------------------------------------- futures */
 
-void coro__future_init(coro_future *f, coro_loop *loop, const struct coro__futops *ops)
+const struct coro__futops *coro__ops[8];
+
+void coro__future_init(coro_future *f, coro_loop *loop, unsigned kind,
+                       const struct coro__futops *ops)
 {
+    coro__ops[kind] = ops;
     f->loop = loop;
     f->cbs = NULL;
-    f->ops = ops;
     f->v.result = NULL;
     f->err = 0;
     f->refs = 1;
-    f->flags = CORO__PENDING;
+    f->flags = (unsigned char)(CORO__PENDING | kind << CORO__KIND_SHIFT);
+    f->tb = 0;
+    f->ncancel = 0;
 }
 
 coro_future *coro_future_new(coro_loop *loop)
@@ -80,7 +85,7 @@ coro_future *coro_future_new(coro_loop *loop)
     coro_future *f;
     if (loop == NULL) return NULL;
     f = (coro_future *)coro__alloc(sizeof *f);
-    if (f != NULL) coro__future_init(f, loop, NULL);
+    if (f != NULL) coro__future_init(f, loop, CORO__K_PLAIN, NULL);
     return f;
 }
 
@@ -101,8 +106,8 @@ void coro_unref(coro_future *f)
                      f, f->err);
         f->refs = 0;
     }
-    if (f->ops != NULL) {
-        f->ops->release(f);
+    if (CORO__KIND(f) != CORO__K_PLAIN) {
+        CORO__OPS(f)->release(f);
     } else {
         coro__future_free_cbs(f);
         coro__free(f, sizeof *f);
@@ -236,7 +241,7 @@ int coro__future_cancel(coro_future *f, const char *msg)
 int coro_cancel(coro_future *f, const char *msg)
 {
     if (f == NULL) return CORO_EINVAL;
-    if (f->ops != NULL) return f->ops->cancel(f, msg);
+    if (CORO__KIND(f) != CORO__K_PLAIN) return CORO__OPS(f)->cancel(f, msg);
     return coro__future_cancel(f, msg);
 }
 

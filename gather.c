@@ -78,7 +78,7 @@ static void gather_child_done(struct gather *g, coro_future *child)
     }
     if (!(g->flags & CORO_RETURN_EXCEPTIONS) && child->err != 0) {
         retrieve(child);
-        if (coro_cancelled(child) && (f->flags & CORO__CANCELREQ))
+        if (coro_cancelled(child) && g->grp.cancelreq)
             finish(f, CORO__CANCELLED, CORO_ECANCELED, f->v.msg, NULL);
         else
             finish(f, CORO__FINISHED, child->err, child->v.msg, NULL);
@@ -86,7 +86,7 @@ static void gather_child_done(struct gather *g, coro_future *child)
     }
     if (g->nfinished < g->nuniq) return;
     for (i = 0; i < g->grp.n; i++) retrieve(g->grp.children[i]);
-    if (f->flags & CORO__CANCELREQ) finish(f, CORO__CANCELLED, CORO_ECANCELED, f->v.msg, NULL);
+    if (g->grp.cancelreq) finish(f, CORO__CANCELLED, CORO_ECANCELED, f->v.msg, NULL);
     else finish(f, CORO__FINISHED, 0, NULL, NULL);
 }
 
@@ -135,7 +135,8 @@ coro_future *coro_gather(coro_loop *loop, size_t n, coro_future *const futs[], i
     if (n > ((size_t)-1 - sizeof *g) / (sizeof(struct gnode) + sizeof(coro_future *))) return NULL;
     g = (struct gather *)coro__alloc(gather_size(n, u));
     if (g == NULL) return NULL;
-    coro__future_init(&g->f, loop, &gather_ops);
+    coro__future_init(&g->f, loop, CORO__K_GATHER, &gather_ops);
+    g->grp.cancelreq = 0;
     g->grp.n = n;
     g->nuniq = u;
     g->nfinished = 0;
@@ -181,7 +182,7 @@ static size_t wait_size(size_t n) { return offsetof(struct waitf, nodes) + n * s
 static void wait_detach(struct waitf *w)
 {
     size_t i;
-    if (w->timer.hidx != CORO__NOHEAP) coro__timer_stop(w->f.loop, &w->timer);
+    if (w->timer.u.hidx != CORO__NOHEAP) coro__timer_stop(w->f.loop, &w->timer);
     for (i = 0; i < w->n; i++)
         if (PENDING(w->nodes[i].child)) coro__unlink_node(w->nodes[i].child, &w->nodes[i].n);
 }
@@ -261,11 +262,11 @@ coro_future *coro_wait(coro_loop *loop, size_t n, coro_future *const futs[], int
         if (timeout != CORO_FOREVER) coro__heap_unreserve(loop);
         return NULL;
     }
-    coro__future_init(&w->f, loop, &wait_ops);
+    coro__future_init(&w->f, loop, CORO__K_WAIT, &wait_ops);
     w->n = w->counter = u;
     w->mode = mode;
     w->timer.n.fn = NULL;
-    w->timer.hidx = CORO__NOHEAP;
+    w->timer.u.hidx = CORO__NOHEAP;
     for (i = 0, k = 0; i < n; i++) {
         coro_future *c = futs[i];
         if (c->flags & CORO__MARK) continue;        /* asyncio makes a set of them */
@@ -353,7 +354,7 @@ coro_future *coro_shield(coro_loop *loop, coro_future *fut)
     }
     s = (struct shield *)coro__alloc(sizeof *s);
     if (s == NULL) return NULL;
-    coro__future_init(&s->f, loop, &shield_ops);
+    coro__future_init(&s->f, loop, CORO__K_SHIELD, &shield_ops);
     s->inner = fut;
     coro_ref(fut);
     s->n.fn = shield_fn;
@@ -386,14 +387,14 @@ static int sleep_cancel(coro_future *f, const char *msg)
 {
     struct sleepf *s = (struct sleepf *)(void *)f;
     int r = coro__future_cancel(f, msg);
-    if (r == 1 && s->t.hidx != CORO__NOHEAP) coro__timer_stop(f->loop, &s->t);
+    if (r == 1 && s->t.u.hidx != CORO__NOHEAP) coro__timer_stop(f->loop, &s->t);
     return r;
 }
 
 static void sleep_release(coro_future *f)
 {
     struct sleepf *s = (struct sleepf *)(void *)f;
-    if (s->t.hidx != CORO__NOHEAP) coro__timer_stop(f->loop, &s->t);
+    if (s->t.u.hidx != CORO__NOHEAP) coro__timer_stop(f->loop, &s->t);
     coro__heap_unreserve(f->loop);
     coro__future_free_cbs(f);
     coro__free(s, sizeof *s);
@@ -411,9 +412,9 @@ coro_future *coro_sleep(coro_loop *loop, coro_time ms)
         coro__heap_unreserve(loop);
         return NULL;
     }
-    coro__future_init(&s->f, loop, &sleep_ops);
+    coro__future_init(&s->f, loop, CORO__K_SLEEP, &sleep_ops);
     s->t.n.fn = sleep_fn;
-    s->t.hidx = CORO__NOHEAP;
+    s->t.u.hidx = CORO__NOHEAP;
     coro__timer_start(loop, &s->t, coro__now(loop) + ms);
     return &s->f;
 }
@@ -445,11 +446,11 @@ static void wf_release_waiter(struct wf *w)
 static void wf_node(struct wf *w, int op)
 {
     if (op == CORO__HOLD) {
-        coro_ref(w->co.task);
+        coro_ref(&CORO__FRAME_TASK(&w->co)->f);
         return;
     }
     if (op == CORO__RUN) wf_release_waiter(w);
-    coro_unref(w->co.task);
+    coro_unref(&CORO__FRAME_TASK(&w->co)->f);
 }
 
 static void wf_rel_fn(coro_loop *loop, struct coro__node *n, int op)
@@ -488,7 +489,7 @@ static void wf_unwatch(struct wf *w)
 {
     if (w->rel_reg) coro__unlink_node(w->fut, &w->rel);
     w->rel_reg = 0;
-    if (w->timer.hidx != CORO__NOHEAP) coro__timer_stop(w->fut->loop, &w->timer);
+    if (w->timer.u.hidx != CORO__NOHEAP) coro__timer_stop(w->fut->loop, &w->timer);
 }
 
 static int wf_co(coro_frame *co)
@@ -503,7 +504,7 @@ static int wf_co(coro_frame *co)
         /* coro_wait_for already cancelled fut, unless it was done */
         w->state = w->was_done ? WF_DONE : WF_TIMEOUT;
     } else {
-        coro__timer_start(co->task->loop, &w->timer, coro__now(co->task->loop) + w->timeout);
+        coro__timer_start(w->fut->loop, &w->timer, coro__now(w->fut->loop) + w->timeout);
         wf_watch(w);
         CORO_AWAIT_TRY(co, &w->waiter);
         if (w->rel_reg) coro__unlink_node(w->fut, &w->rel);    /* the timer stays (see wf_timer_fn) */
@@ -560,18 +561,18 @@ coro_future *coro_wait_for(coro_loop *loop, coro_future *fut, coro_time timeout)
     }
     if (!coro__valid_delay(timeout)) return NULL;
     memset(&init, 0, sizeof init);
-    t = coro__task_new(loop, wf_co, &init, sizeof init, &wf_ops);
+    t = coro__task_new(loop, wf_co, &init, sizeof init, CORO__K_WAITFOR, &wf_ops);
     if (t == NULL) return NULL;
-    ((struct coro__task *)(void *)t)->tflags |= CORO__T_RUNBODY;
+    ((struct coro__task *)(void *)t)->f.tb |= CORO__T_RUNBODY;
     w = (struct wf *)(void *)CORO__ROOT((struct coro__task *)(void *)t);
     w->fut = fut;
     coro_ref(fut);
     w->timeout = timeout;
     w->was_done = (unsigned char)!PENDING(fut);
     w->timer.n.fn = wf_timer_fn;
-    w->timer.hidx = CORO__NOHEAP;
+    w->timer.u.hidx = CORO__NOHEAP;
     w->rel.fn = wf_rel_fn;
-    coro__future_init(&w->waiter, loop, NULL);
+    coro__future_init(&w->waiter, loop, CORO__K_PLAIN, NULL);
     w->waiter.flags = CORO__EMBEDDED;
     if (timeout == 0 && !w->was_done) {
         coro_cancel(fut, NULL);     /* at once: a task not started never runs */

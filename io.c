@@ -85,7 +85,7 @@ static inline void slot_clear(coro_loop *loop, int fd, struct coro__node **pp)
 
 int coro__wait_fd(coro_frame *co, int fd, int events)
 {
-    struct coro__task *t = (struct coro__task *)(void *)co->task;
+    struct coro__task *t = CORO__FRAME_TASK(co);
     coro_loop *loop = t->f.loop;
     int err = fd < 0 ? CORO_EBADF
                      : slot_add(loop, fd, events == 1 ? CORO__EV_READ : CORO__EV_WRITE, &t->node.n);
@@ -95,8 +95,8 @@ int coro__wait_fd(coro_frame *co, int fd, int events)
         return 0;
     }
     loop->nwatch++;
-    t->u.fd = fd;
-    t->wait = CORO__W_FD;
+    t->node.u.fd = fd;
+    CORO__SETWAIT(t, CORO__W_FD);
     t->f.err = 0;
     t->f.v.result = NULL;
     return 1;
@@ -104,8 +104,8 @@ int coro__wait_fd(coro_frame *co, int fd, int events)
 
 void coro__fd_unwatch_task(coro_loop *loop, struct coro__task *t)
 {
-    struct coro__fdslot *s = &loop->fds[t->u.fd];
-    slot_clear(loop, t->u.fd, s->rd == &t->node.n ? &s->rd : &s->wr);
+    struct coro__fdslot *s = &loop->fds[t->node.u.fd];
+    slot_clear(loop, t->node.u.fd, s->rd == &t->node.n ? &s->rd : &s->wr);
     loop->nwatch--;
 }
 
@@ -250,7 +250,7 @@ int coro__io_wait(coro_loop *loop, long timeout_ms)
     /* Events set by a signal handler or another thread: the flag was raised
      * before the pipe was written, so a wake-up that poll() saw is seen here,
      * and one raised later keeps the flag up for the next iteration. */
-    if (loop->evset) coro__event_poll(loop);
+    if (loop->evset) loop->ev_poll(loop);
     return 0;
 }
 
@@ -291,7 +291,7 @@ int coro__io_wait(coro_loop *loop, long timeout_ms)
         if (loop->rq_head == NULL && !loop->evset) CORO_IDLE(timeout_ms);
         CORO_CRITICAL_EXIT();
     }
-    if (loop->evset) coro__event_poll(loop);
+    if (loop->evset) loop->ev_poll(loop);
     return 0;
 }
 

@@ -108,7 +108,7 @@ static int tless(const struct coro__timer *a, const struct coro__timer *b)
 static void heap_put(coro_loop *loop, size_t i, struct coro__timer e)
 {
     loop->heap[i] = e;
-    e.node->hidx = i;
+    e.node->u.hidx = i;
 }
 
 static void sift_up(coro_loop *loop, size_t i, struct coro__timer e)
@@ -170,10 +170,10 @@ void coro__timer_start(coro_loop *loop, struct coro__tnode *tn, coro_time when)
 
 void coro__timer_stop(coro_loop *loop, struct coro__tnode *tn)
 {
-    size_t i = tn->hidx;
+    size_t i = tn->u.hidx;
     struct coro__timer last;
     CORO_ASSERT(i < loop->nheap && loop->heap[i].node == tn);
-    tn->hidx = CORO__NOHEAP;
+    tn->u.hidx = CORO__NOHEAP;
     last = loop->heap[--loop->nheap];
     if (i == loop->nheap) return;
     if (i > 0 && tless(&last, &loop->heap[(i - 1) / 2])) sift_up(loop, i, last);
@@ -188,7 +188,7 @@ struct coro__cb *coro__cb_get(coro_loop *loop)
     if (c != NULL) loop->pool = (struct coro__cb *)(void *)c->t.n.next;
     else if ((c = (struct coro__cb *)coro__alloc(sizeof *c)) == NULL) return NULL;
     c->t.n.fn = coro__cb_fn;
-    c->t.hidx = CORO__NOHEAP;
+    c->t.u.hidx = CORO__NOHEAP;
     c->loop = loop;
     c->fut = NULL;
     c->seq = 0;
@@ -295,7 +295,7 @@ int coro_handle_cancel(coro_handle h)
     struct coro__cb *c = (struct coro__cb *)h.node;
     if (c == NULL || h.id == 0 || c->seq != h.id) return 0;
     c->seq = 0;                             /* if queued, its run is skipped */
-    if (c->t.hidx != CORO__NOHEAP) {
+    if (c->t.u.hidx != CORO__NOHEAP) {
         coro__timer_stop(c->loop, &c->t);
         coro__heap_unreserve(c->loop);
         coro__cb_put(c->loop, c);

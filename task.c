@@ -21,6 +21,14 @@
 
 static void task_step(coro_loop *loop, struct coro__task *t);
 
+/* Free the child frame on top of `t` and return to its caller. */
+static void pop_child(struct coro__task *t)
+{
+    struct coro__child *c = CORO__CHILD_OF(t->top);
+    t->top = c->parent;
+    coro__free(c, c->size);
+}
+
 static void set_last(struct coro__task *t, int err, const char *msg)
 {
     t->f.err = err;
@@ -37,7 +45,7 @@ void coro__task_wake(struct coro__task *t, int err, const char *msg)
 {
     coro_loop *loop = t->f.loop;
     set_last(t, err, msg);
-    t->wait = CORO__W_READY;
+    CORO__SETWAIT(t, CORO__W_READY);
     t->node.n.next = NULL;
     if (loop->rq_tail) loop->rq_tail->next = &t->node.n;
     else loop->rq_head = &t->node.n;
@@ -49,16 +57,16 @@ static void task_node_fn(coro_loop *loop, struct coro__node *n, int op)
     struct coro__task *t = TASK_OF_NODE(n);
     coro_future *f;
     if (op != CORO__RUN) return;            /* the loop keeps pending tasks alive */
-    switch (t->wait) {
+    switch (CORO__WAIT(t)) {
     case CORO__W_TIMER:
         /* The sleep's timer fired this iteration; like asyncio's sleep future
          * the task itself resumes in the next one. */
-        t->wait = CORO__W_READY;
+        CORO__SETWAIT(t, CORO__W_READY);
         coro__push(loop, n);
         return;
     case CORO__W_FUTURE:
-        f = t->u.fut;
-        t->u.fut = NULL;
+        f = t->node.u.fut;
+        t->node.u.fut = NULL;
         t->f.err = f->err;
         t->f.v = f->v;
         f->flags &= (unsigned char)~CORO__LOGTB;    /* an await retrieves the error */
@@ -75,7 +83,7 @@ static void task_finish(coro_loop *loop, struct coro__task *t)
     unsigned state = CORO__FINISHED;
     int err = t->f.err;
     union coro__val v = t->f.v;
-    if (err == 0 && (t->tflags & CORO__T_MUSTCANCEL)) {
+    if (err == 0 && (t->f.tb & CORO__T_MUSTCANCEL)) {
         /* cancelled right before the coroutine returned */
         state = CORO__CANCELLED;
         err = CORO_ECANCELED;
@@ -83,8 +91,8 @@ static void task_finish(coro_loop *loop, struct coro__task *t)
     } else if (err == CORO_ECANCELED) {
         state = CORO__CANCELLED;
     }
-    t->tflags &= (unsigned char)~CORO__T_MUSTCANCEL;
-    t->wait = CORO__W_NONE;
+    t->f.tb &= (unsigned char)~CORO__T_MUSTCANCEL;
+    CORO__SETWAIT(t, CORO__W_NONE);
     coro__task_unlink(loop, t);
     coro__heap_unreserve(loop);
     coro__complete(&t->f, state, err, v);
@@ -97,12 +105,12 @@ static void task_finish(coro_loop *loop, struct coro__task *t)
 static int cancel_wait(struct coro__task *t, const char *msg)
 {
     coro_loop *loop = t->f.loop;
-    switch (t->wait) {
+    switch (CORO__WAIT(t)) {
     case CORO__W_FUTURE:
-        if (CORO__FSTATE(t->u.fut) != CORO__PENDING) return 0;
-        return coro_cancel(t->u.fut, msg) == 1;
+        if (CORO__FSTATE(t->node.u.fut) != CORO__PENDING) return 0;
+        return coro_cancel(t->node.u.fut, msg) == 1;
     case CORO__W_TIMER:
-        if (t->node.hidx == CORO__NOHEAP) {
+        if (t->node.u.hidx == CORO__NOHEAP) {
             /* fired and queued: the sleep "future" is still pending until the
              * node runs, so it can take the cancel once */
             if (t->f.err == CORO_ECANCELED) return 0;
@@ -119,7 +127,7 @@ static int cancel_wait(struct coro__task *t, const char *msg)
         return 1;
 #endif
     case CORO__W_EVENT:
-        coro__event_unwait(t);
+        t->f.loop->ev_unwait(t);
         coro__task_wake(t, CORO_ECANCELED, msg);
         return 1;
     default:
@@ -133,21 +141,21 @@ static void task_step(coro_loop *loop, struct coro__task *t)
     coro_frame *fr;
     int st;
 
-    if (t->tflags & CORO__T_EVWAKE) {
+    if (t->f.tb & CORO__T_EVWAKE) {
         /* Woken by an event: sets that came after the wake-up was queued
          * coalesce into this step (the task reads the event's data now),
          * unless other tasks wait for the event again: theirs, then. */
-        t->tflags &= (unsigned char)~CORO__T_EVWAKE;
-        if (t->u.ev->waiters == NULL) t->u.ev->set = 0;
+        t->f.tb &= (unsigned char)~CORO__T_EVWAKE;
+        if (t->node.u.ev->waiters == NULL) t->node.u.ev->set = 0;
     }
-    if (t->tflags & CORO__T_MUSTCANCEL) {
-        t->tflags &= (unsigned char)~CORO__T_MUSTCANCEL;
+    if (t->f.tb & CORO__T_MUSTCANCEL) {
+        t->f.tb &= (unsigned char)~CORO__T_MUSTCANCEL;
         if (t->f.err != CORO_ECANCELED) set_last(t, CORO_ECANCELED, t->cancel_msg);
     }
-    t->wait = CORO__W_NONE;
+    CORO__SETWAIT(t, CORO__W_NONE);
     fr = CORO__ROOT(t);
     if (t->f.err != 0 && t->top == fr && fr->phase == CORO__BODY && fr->lc == 0 &&
-        !(t->tflags & CORO__T_RUNBODY)) {
+        !(t->f.tb & CORO__T_RUNBODY)) {
         /* An error (a cancel) thrown into a coroutine that never started:
          * it ends with that error and its body never runs, as in asyncio. */
         task_finish(loop, t);
@@ -163,31 +171,30 @@ static void task_step(coro_loop *loop, struct coro__task *t)
         /* CORO__DONE: the frame's outcome becomes its caller's last outcome */
         t->f.err = fr->err;
         t->f.v = fr->val;
-        if (fr->parent == NULL) {
+        if (!(fr->phase & CORO__CHILD)) {
             loop->current = prev;
             task_finish(loop, t);
             return;
         }
-        t->top = fr->parent;
-        coro__free(fr, fr->size);
+        pop_child(t);
     }
     loop->current = prev;
-    if ((t->tflags & CORO__T_MUSTCANCEL) && cancel_wait(t, t->cancel_msg))
-        t->tflags &= (unsigned char)~CORO__T_MUSTCANCEL;
+    if ((t->f.tb & CORO__T_MUSTCANCEL) && cancel_wait(t, t->cancel_msg))
+        t->f.tb &= (unsigned char)~CORO__T_MUSTCANCEL;
 }
 
 /* Stop `t` waiting for its future and wake it with CORO_ECANCELED: how a
  * cancel breaks a cycle of awaits (3.11 would raise RecursionError). */
 static void break_wait(struct coro__task *t, const char *msg)
 {
-    coro_future *fut = t->u.fut;
+    coro_future *fut = t->node.u.fut;
     if (CORO__FSTATE(fut) == CORO__PENDING) coro__unlink_node(fut, &t->node.n);
-    t->u.fut = NULL;
+    t->node.u.fut = NULL;
     coro__task_wake(t, CORO_ECANCELED, msg);
     coro_unref(fut);
 }
 
-#define GROUP(f) ((f)->ops != NULL && (f)->ops->group != NULL)
+#define GROUP(f) (CORO__KIND(f) != CORO__K_PLAIN && CORO__OPS(f)->group != NULL)
 
 /* Task.cancel, down a chain of tasks each awaiting the next (Task.cancel of a
  * pending task always returns 1, so the walk needs no recursion).  Returns
@@ -201,9 +208,9 @@ static int task_walk(coro_future *f, const char *msg, coro_future **gp, struct c
     if (CORO__FSTATE(f) != CORO__PENDING) return 0;
     for (;;) {
         coro_future *next;
-        if (t->ncancel < USHRT_MAX) t->ncancel++;
+        if (t->f.ncancel < (coro__ncancel_t)-1) t->f.ncancel++;
         t->f.flags |= CORO__MARK;           /* on the walk: meeting it again is a cycle */
-        next = t->wait == CORO__W_FUTURE ? t->u.fut : NULL;
+        next = CORO__WAIT(t) == CORO__W_FUTURE ? t->node.u.fut : NULL;
         if (next != NULL && CORO__FSTATE(next) == CORO__PENDING &&
             (CORO__ISTASKF(next) || GROUP(next))) {
             if (next->flags & CORO__MARK) {
@@ -216,16 +223,16 @@ static int task_walk(coro_future *f, const char *msg, coro_future **gp, struct c
                 *tp = t;
                 r = -1;
             }
-        } else if (!cancel_wait(t, msg) && !(t->tflags & CORO__T_MUSTCANCEL)) {
-            t->tflags |= CORO__T_MUSTCANCEL;
+        } else if (!cancel_wait(t, msg) && !(t->f.tb & CORO__T_MUSTCANCEL)) {
+            t->f.tb |= CORO__T_MUSTCANCEL;
             t->cancel_msg = msg;            /* a later cancel keeps this message */
         }
         break;
     }
     /* clear the marks along the same path */
-    for (t = TASK(f); t->f.flags & CORO__MARK; t = TASK(t->u.fut)) {
+    for (t = TASK(f); t->f.flags & CORO__MARK; t = TASK(t->node.u.fut)) {
         t->f.flags &= (unsigned char)~CORO__MARK;
-        if (t->wait != CORO__W_FUTURE || !CORO__ISTASKF(t->u.fut)) break;
+        if (CORO__WAIT(t) != CORO__W_FUTURE || !CORO__ISTASKF(t->node.u.fut)) break;
     }
     return r;
 }
@@ -255,7 +262,7 @@ int coro__cancel(coro_future *f, const char *msg)
             r = coro_cancel(x, msg);        /* a leaf: never calls back here */
         }
         if (r < 0) {
-            g = grp->ops->group(grp);
+            g = CORO__OPS(grp)->group(grp);
             grp->flags |= CORO__MARK;
             g->up = top;
             g->awaiter = t;
@@ -277,15 +284,15 @@ int coro__cancel(coro_future *f, const char *msg)
             x = g->self;
             x->flags &= (unsigned char)~CORO__MARK;
             r = g->ret;
-            if (r && CORO__FSTATE(x) == CORO__PENDING && !(x->flags & CORO__CANCELREQ)) {
-                x->flags |= CORO__CANCELREQ;    /* the group ends cancelled */
+            if (r && CORO__FSTATE(x) == CORO__PENDING && !g->cancelreq) {
+                g->cancelreq = 1;               /* the group ends cancelled */
                 x->v.msg = msg;
             }
             if (g->awaiter != NULL) {
                 /* the end of Task.cancel for the task that awaited the group */
                 t = g->awaiter;
-                if (!r && !(t->tflags & CORO__T_MUSTCANCEL)) {
-                    t->tflags |= CORO__T_MUSTCANCEL;
+                if (!r && !(t->f.tb & CORO__T_MUSTCANCEL)) {
+                    t->f.tb |= CORO__T_MUSTCANCEL;
                     t->cancel_msg = msg;
                 }
                 r = 1;
@@ -298,8 +305,8 @@ void coro__task_release(coro_future *f)
 {
     struct coro__task *t = TASK(f);
     coro__future_free_cbs(f);
-    if (t->tflags & CORO__T_NAMED) coro__free(t->id.name, strlen(t->id.name) + 1);
-    coro__free(t, CORO__ROOT(t)->size);
+    if (t->f.tb & CORO__T_NAMED) coro__free(t->id.name, strlen(t->id.name) + 1);
+    coro__free(t, t->size);
 }
 
 /* Loop teardown of a pending task: undo its wait and free its child frames.
@@ -307,14 +314,14 @@ void coro__task_release(coro_future *f)
 void coro__task_destroy(struct coro__task *t)
 {
     coro_frame *root = CORO__ROOT(t);
-    switch (t->wait) {
+    switch (CORO__WAIT(t)) {
     case CORO__W_FUTURE:
-        if (CORO__FSTATE(t->u.fut) == CORO__PENDING) coro__unlink_node(t->u.fut, &t->node.n);
-        coro_unref(t->u.fut);
-        t->u.fut = NULL;
+        if (CORO__FSTATE(t->node.u.fut) == CORO__PENDING) coro__unlink_node(t->node.u.fut, &t->node.n);
+        coro_unref(t->node.u.fut);
+        t->node.u.fut = NULL;
         break;
     case CORO__W_TIMER:
-        if (t->node.hidx != CORO__NOHEAP) coro__timer_stop(t->f.loop, &t->node);
+        if (t->node.u.hidx != CORO__NOHEAP) coro__timer_stop(t->f.loop, &t->node);
         break;
 #if CORO_POSIX
     case CORO__W_FD:
@@ -322,23 +329,19 @@ void coro__task_destroy(struct coro__task *t)
         break;
 #endif
     case CORO__W_EVENT:
-        coro__event_unwait(t);
+        t->f.loop->ev_unwait(t);
         break;
     default:
         break;
     }
-    t->wait = CORO__W_NONE;
-    while (t->top != root) {
-        coro_frame *fr = t->top;
-        t->top = fr->parent;
-        coro__free(fr, fr->size);
-    }
+    CORO__SETWAIT(t, CORO__W_NONE);
+    while (t->top != root) pop_child(t);
 }
 
 const struct coro__futops coro__task_ops = {coro__cancel, coro__task_release, NULL};
 
 coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init, size_t size,
-                            const struct coro__futops *ops)
+                            unsigned kind, const struct coro__futops *ops)
 {
     struct coro__task *t;
     coro_frame *root;
@@ -353,45 +356,39 @@ coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init, size_
         coro__heap_unreserve(loop);
         return NULL;
     }
-    coro__future_init(&t->f, loop, ops);
-    t->f.flags |= CORO__ISTASK;
+    coro__future_init(&t->f, loop, kind, ops);
     t->f.refs = 2;                          /* the caller's and the loop's */
     t->node.n.fn = task_node_fn;
-    t->node.hidx = CORO__NOHEAP;
-    t->u.fut = NULL;
+    t->node.u.fut = NULL;
     root = t->top = CORO__ROOT(t);
     if (init != NULL) memcpy(root, init, size);
     else memset(root, 0, size);
     root->fn = fn;
-    root->parent = NULL;
-    root->task = &t->f;
     root->val.result = NULL;
-    root->size = total;
+    t->size = total;
     root->lc = 0;
     root->err = 0;
     root->phase = CORO__BODY;
     t->cancel_msg = NULL;
     t->id.num = ++loop->taskno;
-    t->ncancel = 0;
-    t->tflags = 0;
+    t->f.ncancel = 0;
     coro__task_link(loop, t);
-    t->wait = CORO__W_READY;                /* first step: tail of the ready queue */
+    CORO__SETWAIT(t, CORO__W_READY);                /* first step: tail of the ready queue */
     coro__push(loop, &t->node.n);
     return &t->f;
 }
 
 coro_future *coro_create_task(coro_loop *loop, coro_fn fn, const void *init, size_t size)
 {
-    return coro__task_new(loop, fn, init, size, &coro__task_ops);
+    return coro__task_new(loop, fn, init, size, CORO__K_TASK, &coro__task_ops);
 }
 
 /* ----------------------------------------------------- the await helpers */
 
-#define FRAME_TASK(co) TASK((co)->task)
 
 int coro__await(coro_frame *co, coro_future *fut, int take)
 {
-    struct coro__task *t = FRAME_TASK(co);
+    struct coro__task *t = CORO__FRAME_TASK(co);
     if (fut == NULL) {
         set_last(t, CORO_ENOMEM, "awaited a NULL future");
         return 0;
@@ -415,42 +412,44 @@ int coro__await(coro_frame *co, coro_future *fut, int take)
         return 1;
     }
     if (!take) coro_ref(fut);               /* the task holds a reference while it waits */
-    t->u.fut = fut;
-    t->wait = CORO__W_FUTURE;
+    t->node.u.fut = fut;
+    CORO__SETWAIT(t, CORO__W_FUTURE);
     coro__add_node(fut, &t->node.n);
     return 1;
 }
 
 int coro__call(coro_frame *co, coro_fn fn, const void *init, size_t size)
 {
-    struct coro__task *t = FRAME_TASK(co);
+    struct coro__task *t = CORO__FRAME_TASK(co);
+    struct coro__child *c;
     coro_frame *fr;
-    if (fn == NULL || size < sizeof(coro_frame)) {
+    if (fn == NULL || size < sizeof(coro_frame) || size > (size_t)-1 - CORO__CHILD_OFFSET) {
         set_last(t, CORO_EINVAL, "CORO_AWAIT_CALL: NULL function or size below sizeof(coro_frame)");
         return 0;
     }
-    fr = (coro_frame *)coro__alloc(size);
-    if (fr == NULL) {
+    c = (struct coro__child *)coro__alloc(CORO__CHILD_OFFSET + size);
+    if (c == NULL) {
         set_last(t, CORO_ENOMEM, NULL);
         return 0;
     }
+    c->parent = co;
+    c->task = &t->f;
+    c->size = CORO__CHILD_OFFSET + size;
+    fr = (coro_frame *)(void *)((char *)c + CORO__CHILD_OFFSET);
     if (init != NULL) memcpy(fr, init, size);
     else memset(fr, 0, size);
     fr->fn = fn;
-    fr->parent = co;
-    fr->task = co->task;
     fr->val.result = NULL;
-    fr->size = size;
     fr->lc = 0;
     fr->err = 0;
-    fr->phase = CORO__BODY;
+    fr->phase = CORO__BODY | CORO__CHILD;
     t->top = fr;
     return 1;
 }
 
 int coro__sleep(coro_frame *co, coro_time ms)
 {
-    struct coro__task *t = FRAME_TASK(co);
+    struct coro__task *t = CORO__FRAME_TASK(co);
     coro_loop *loop = t->f.loop;
     if (ms > CORO_MAX_DELAY) {              /* !coro__valid_delay(ms), without a call */
         set_last(t, CORO_EINVAL, "sleep delay above CORO_MAX_DELAY");
@@ -461,14 +460,14 @@ int coro__sleep(coro_frame *co, coro_time ms)
         return 1;
     }
     set_last(t, 0, NULL);
-    t->wait = CORO__W_TIMER;
+    CORO__SETWAIT(t, CORO__W_TIMER);
     coro__timer_start(loop, &t->node, coro__now(loop) + ms);
     return 1;
 }
 
 int coro__failed(coro_frame *co)
 {
-    struct coro__task *t = FRAME_TASK(co);
+    struct coro__task *t = CORO__FRAME_TASK(co);
     if (t->f.err == 0) return 0;
     co->err = t->f.err;
     co->val.msg = t->f.v.msg;
@@ -477,17 +476,17 @@ int coro__failed(coro_frame *co)
 
 int coro__unwind(coro_frame *co)
 {
-    if (co->phase != CORO__BODY) return 0;  /* raised in the finally block: end */
-    co->phase = CORO__FINALLY;
+    if (CORO__PHASE(co) != CORO__BODY) return 0;  /* raised in the finally block: end */
+    co->phase |= CORO__FINALLY;                 /* keeps the CORO__CHILD bit */
     co->lc = 0;
     return 1;
 }
 
 void coro__finally(coro_frame *co)
 {
-    struct coro__task *t = FRAME_TASK(co);
-    if (co->phase == CORO__FINALLY && co->lc != 0) return;  /* resuming inside it */
-    co->phase = CORO__FINALLY;
+    struct coro__task *t = CORO__FRAME_TASK(co);
+    if (CORO__PHASE(co) == CORO__FINALLY && co->lc != 0) return;  /* resuming inside it */
+    co->phase = (unsigned char)((co->phase & ~3u) | CORO__FINALLY);
     co->lc = 0;
     t->f.err = co->err;                     /* coro_last_error: the error unwinding */
     t->f.v = co->val;
@@ -513,27 +512,27 @@ int coro__bad_resume(coro_frame *co)
 {
     co->err = CORO_EINVAL;
     co->val.msg = "unknown resume state (an await inside a switch?)";
-    coro__report(co->task->loop,
+    coro__report(CORO__FRAME_TASK(co)->f.loop,
                  "coroutine resumed at an unknown state: an await inside a switch "
                  "needs CORO_USE_LABELS=1",
-                 co->task, CORO_EINVAL);
+                 &CORO__FRAME_TASK(co)->f, CORO_EINVAL);
     return CORO__DONE;
 }
 
-coro_loop *coro_loop_of(coro_frame *co) { return co ? co->task->loop : NULL; }
+coro_loop *coro_loop_of(coro_frame *co) { return co ? CORO__FRAME_TASK(co)->f.loop : NULL; }
 
 void *coro_last_result(coro_frame *co)
 {
-    if (co == NULL || co->task->err != 0) return NULL;
-    return co->task->v.result;
+    if (co == NULL || CORO__FRAME_TASK(co)->f.err != 0) return NULL;
+    return CORO__FRAME_TASK(co)->f.v.result;
 }
 
-int coro_last_error(coro_frame *co) { return co ? co->task->err : CORO_EINVAL; }
+int coro_last_error(coro_frame *co) { return co ? CORO__FRAME_TASK(co)->f.err : CORO_EINVAL; }
 
 const char *coro_last_message(coro_frame *co)
 {
-    if (co == NULL || co->task->err == 0) return NULL;
-    return co->task->v.msg;
+    if (co == NULL || CORO__FRAME_TASK(co)->f.err == 0) return NULL;
+    return CORO__FRAME_TASK(co)->f.v.msg;
 }
 
 /* ------------------------------------------------------ the tasks list */
@@ -581,15 +580,15 @@ size_t coro_task_count(coro_loop *loop) { return loop ? loop->ntasks : 0; }
 int coro_cancelling(const coro_future *task)
 {
     if (task == NULL || !CORO__ISTASKF(task)) return CORO_EINVAL;
-    return TASK(task)->ncancel;
+    return task->ncancel;
 }
 
 int coro_uncancel(coro_future *task)
 {
     struct coro__task *t = TASK(task);
     if (task == NULL || !CORO__ISTASKF(task)) return CORO_EINVAL;
-    if (t->ncancel > 0) t->ncancel--;
-    return t->ncancel;
+    if (t->f.ncancel > 0) t->f.ncancel--;
+    return t->f.ncancel;
 }
 
 /* ------------------------------------------------------------ names, repr */
@@ -620,14 +619,14 @@ const char *coro_task_name(const coro_future *task)
     char *name;
     size_t len;
     if (task == NULL || !CORO__ISTASKF(task)) return NULL;
-    if (t->tflags & CORO__T_NAMED) return t->id.name;
+    if (t->f.tb & CORO__T_NAMED) return t->id.name;
     /* Default names are formatted on first use and then kept. */
     len = fmt_num(buf, "Task-", 0, (unsigned long)t->id.num) + 1;
     name = (char *)coro__alloc(len);
     if (name == NULL) return NULL;
     memcpy(name, buf, len);
     t->id.name = name;
-    t->tflags |= CORO__T_NAMED;
+    t->f.tb |= CORO__T_NAMED;
     return name;
 }
 
@@ -641,9 +640,9 @@ int coro_task_set_name(coro_future *task, const char *name)
     copy = (char *)coro__alloc(len);
     if (copy == NULL) return CORO_ENOMEM;
     memcpy(copy, name, len);
-    if (t->tflags & CORO__T_NAMED) coro__free(t->id.name, strlen(t->id.name) + 1);
+    if (t->f.tb & CORO__T_NAMED) coro__free(t->id.name, strlen(t->id.name) + 1);
     t->id.name = copy;
-    t->tflags |= CORO__T_NAMED;
+    t->f.tb |= CORO__T_NAMED;
     return 0;
 }
 
@@ -713,7 +712,7 @@ int coro_task_repr(const coro_future *f, char *buf, size_t len)
         const struct coro__desc *d = describe(t);
         const char *name = coro_task_name(f);
         unsigned long line = d ? d->line : 0;
-        if (CORO__FSTATE(f) == CORO__PENDING && t->ncancel > 0) state = "cancelling";
+        if (CORO__FSTATE(f) == CORO__PENDING && t->f.ncancel > 0) state = "cancelling";
         put(&b, "<Task ");
         put(&b, state);
         put(&b, " name='");

@@ -116,7 +116,7 @@ static int victim(coro_frame *co)
         CORO_SLEEP_TRY(co, 1000);
         if (coro_last_error(co) == CORO_ECANCELED) {
             n_caught++;
-            coro_uncancel(co->task);
+            coro_uncancel(coro_current_task(coro_loop_of(co)));
         }
     }
     CORO_END(co);
@@ -130,7 +130,7 @@ static int victim2(coro_frame *co)
     for (f->i = 0; f->i < NF; f->i++) {
         CORO_AWAIT_TRY(co, gs[f->i]);
         if (coro_last_error(co) == CORO_ECANCELED && coro_cancelled(gs[f->i])) n_caught++;
-        coro_uncancel(co->task);
+        coro_uncancel(coro_current_task(coro_loop_of(co)));
     }
     CORO_END(co);
 }

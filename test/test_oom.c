@@ -458,7 +458,7 @@ static int mixed_main(coro_frame *co)
     struct tf init;
     CORO_BEGIN(co);
     memset(&init, 0, sizeof init);
-    coro_task_set_name(co->task, "main");
+    coro_task_set_name(coro_current_task(coro_loop_of(co)), "main");
     f->a = coro_future_new(loop);
     f->b = coro_future_new(loop);
     if (f->a == NULL || f->b == NULL) CORO_RAISE(co, CORO_ENOMEM, "future");

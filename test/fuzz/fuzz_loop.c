@@ -260,7 +260,7 @@ static int task_co(coro_frame *co)
             CORO_YIELD_TRY(co);
         } else if (OPC == 2 || OPC == 3) {
             /* await a future or task of the pool (maybe itself: EDEADLK) */
-            if (may_await(co->task, slot_at(ARG))) {
+            if (may_await(coro_current_task(coro_loop_of(co)), slot_at(ARG))) {
                 CORO_AWAIT_TRY(co, slot_at(ARG));      /* the task holds it while waiting */
             }
         } else if (OPC == 4) {
@@ -268,24 +268,24 @@ static int task_co(coro_frame *co)
             k[0] = slot_at(ARG);
             k[1] = slot_at(ARG >> 4);
             k[2] = slot_at(ARG + 5);
-            if (may_await(co->task, k[0]) && may_await(co->task, k[1]) && may_await(co->task, k[2]) &&
-                k[0] != co->task && k[1] != co->task && k[2] != co->task) {
+            if (may_await(coro_current_task(coro_loop_of(co)), k[0]) && may_await(coro_current_task(coro_loop_of(co)), k[1]) && may_await(coro_current_task(coro_loop_of(co)), k[2]) &&
+                k[0] != coro_current_task(coro_loop_of(co)) && k[1] != coro_current_task(coro_loop_of(co)) && k[2] != coro_current_task(coro_loop_of(co))) {
                 CORO_AWAIT_TRY(co, hold(coro_gather(coro_loop_of(co), 3, k, ARG & 1 ? CORO_RETURN_EXCEPTIONS : 0)));
             }
         } else if (OPC == 5) {
             coro_future *k[2];
             k[0] = slot_at(ARG);
             k[1] = slot_at(ARG >> 3);
-            if (may_await(co->task, k[0]) && may_await(co->task, k[1]) &&
-                k[0] != co->task && k[1] != co->task) {
+            if (may_await(coro_current_task(coro_loop_of(co)), k[0]) && may_await(coro_current_task(coro_loop_of(co)), k[1]) &&
+                k[0] != coro_current_task(coro_loop_of(co)) && k[1] != coro_current_task(coro_loop_of(co))) {
                 CORO_AWAIT_TRY(co, hold(coro_wait(coro_loop_of(co), 2, k, 1 + ARG % 3, ARG & 64 ? CORO_FOREVER : ARG % 5)));
             }
         } else if (OPC == 6) {
-            if (may_await(co->task, slot_at(ARG)) && slot_at(ARG) != co->task) {
+            if (may_await(coro_current_task(coro_loop_of(co)), slot_at(ARG)) && slot_at(ARG) != coro_current_task(coro_loop_of(co))) {
                 CORO_AWAIT_TRY(co, hold(coro_wait_for(coro_loop_of(co), slot_at(ARG), ARG & 128 ? CORO_FOREVER : (ARG >> 4) % 6)));
             }
         } else if (OPC == 7) {
-            if (may_await(co->task, slot_at(ARG)) && slot_at(ARG) != co->task) {
+            if (may_await(coro_current_task(coro_loop_of(co)), slot_at(ARG)) && slot_at(ARG) != coro_current_task(coro_loop_of(co))) {
                 CORO_AWAIT_TRY(co, hold(coro_shield(coro_loop_of(co), slot_at(ARG))));
             }
         } else if (OPC == 8) {
@@ -303,7 +303,7 @@ static int task_co(coro_frame *co)
             init.pc = 0;
             CORO_AWAIT_CALL_TRY(co, task_co, &init, sizeof init);
         } else if (OPC == 13) {
-            coro_uncancel(co->task);
+            coro_uncancel(coro_current_task(coro_loop_of(co)));
         } else if (OPC == 14) {
             CORO_SLEEP_TRY(co, CORO_MAX_DELAY + 1u);        /* CORO_EINVAL */
         }
@@ -360,9 +360,9 @@ static void no_lost_wakeup(coro_future *t, void *arg)
 {
     const struct coro__task *task = (const struct coro__task *)(const void *)t;
     (void)arg;
-    if (task->wait == CORO__W_FUTURE)
-        CHECK(!coro_done(task->u.fut), "a task waits on a done future (lost wake-up)");
-    CHECK(task->wait != CORO__W_READY, "a task is ready after the loop went idle");
+    if (CORO__WAIT(task) == CORO__W_FUTURE)
+        CHECK(!coro_done(task->node.u.fut), "a task waits on a done future (lost wake-up)");
+    CHECK(CORO__WAIT(task) != CORO__W_READY, "a task is ready after the loop went idle");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

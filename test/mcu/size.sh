@@ -129,7 +129,7 @@ for t in $targets; do
     pad=$((th - ts))
     [ $pad -gt 0 ] && th_text="$th ($pad of padding)" || th_text=$th
     echo "| $(name_of $t) | $th_text | $fh | $he | **$((th + fh + he))** | $fu | $cb | $ev | $lo |" >>"$dir/rows_task"
-    [ $t = avr ] && task_avr=$((th + fh + he))
+    [ $t = avr ] && task_avr=$((th + fh)) && task_avr_heap=$((th + fh + he))
 done
 
 # Tasks in 8 KB, by running on simavr.
@@ -203,6 +203,7 @@ fi
         fi
     }
     verdict "core .text on Cortex-M3" "${core_cm3:-}" 4096 bytes le
-    verdict "per-task overhead on AVR" "${task_avr:-}" 40 bytes le
+    verdict "per-task overhead on AVR (task and coro_frame header)" "${task_avr:-}" 40 bytes le
+    verdict "the same with the timer-heap slot each task reserves" "${task_avr_heap:-}" 40 bytes le
     verdict "tasks in an ATmega2560's 8 KB (static mode)" "${tasks_avr:-}" 200 tasks ge
 } >"$out"
