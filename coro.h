@@ -309,8 +309,8 @@ typedef struct coro_event {
 #define CORO_SLEEP(co, ms) CORO__AWAIT_RAISE(co, coro__sleep((co), (ms)), CORO__SUSPEND)
 #define CORO_SLEEP_TRY(co, ms) CORO__SUSPEND_IF(co, coro__sleep((co), (ms)), CORO__SUSPEND)
 /** await asyncio.sleep(0): let everything already queued run first. */
-#define CORO_YIELD(co) CORO_SLEEP(co, 0)
-#define CORO_YIELD_TRY(co) CORO_SLEEP_TRY(co, 0)
+#define CORO_YIELD(co) CORO__AWAIT_RAISE(co, coro__yield(co), CORO__SUSPEND)
+#define CORO_YIELD_TRY(co) CORO__SUSPEND_IF(co, coro__yield(co), CORO__SUSPEND)
 #if CORO_POSIX
 /** Await readiness of `fd` for reading / writing (POSIX port only: a
  *  bare-metal build has no fd functions), with no allocation.  A closed fd raises CORO_EBADF; an fd that already has a
@@ -360,6 +360,7 @@ const char *coro_last_message(coro_frame *co);
 int coro__await(coro_frame *co, coro_future *fut, int take);
 int coro__call(coro_frame *co, coro_fn fn, const void *init, size_t size);
 int coro__sleep(coro_frame *co, coro_time ms);
+int coro__yield(coro_frame *co);
 #if CORO_POSIX
 int coro__wait_fd(coro_frame *co, int fd, int events);
 #endif

@@ -82,6 +82,20 @@
 #define CORO_MALLOC_STDLIB 1
 #endif
 
+/* CORO_SLAB: per-loop slabs for the small objects coro makes and frees
+ * often (tasks, child frames, futures, callback nodes): they come from 16 KiB
+ * chunks, are recycled within the loop and go back to the allocator when the
+ * loop is freed.  0 = off; 1 = on when the default allocator (malloc) is in
+ * use, so a custom allocator or a static pool still sees one call per
+ * object; 2 = on with any allocator (for testing).  Default: 1 on the POSIX
+ * port, 0 on bare metal (16 KiB chunks do not suit a microcontroller). */
+#ifndef CORO_SLAB
+#define CORO_SLAB CORO_POSIX
+#endif
+#if CORO_SLAB < 0 || CORO_SLAB > 2
+#error "CORO_SLAB must be 0 (off), 1 (with the default allocator) or 2 (always)"
+#endif
+
 /* CORO_CLOCK(): current time in milliseconds as a coro_time (uint32_t) that
  * may wrap.  Default on POSIX: clock_gettime(CLOCK_MONOTONIC).  Bare metal
  * must define it (a counter that a 1 ms SysTick interrupt increments, say);

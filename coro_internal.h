@@ -40,6 +40,8 @@ struct coro__tnode {
 };
 #define CORO__NOHEAP ((size_t)-1)
 
+#define CORO__HEAP_D 4                  /* the timer heap's arity (loop.c) */
+
 /* A heap entry, stored by value: the deadline and start order sit next to
  * each other so that sifting touches only the heap array. */
 struct coro__timer {
@@ -109,6 +111,7 @@ struct coro_future {
     /* A task's own small fields, kept here where they cost no padding: */
     unsigned char tb;                   /* its wait state and flags (CORO__T_*) */
     coro__ncancel_t ncancel;            /* Task.cancelling() */
+    unsigned tsize;                     /* bytes of its allocation (with the root frame) */
 };
 
 #define CORO__FSTATE(f) ((f)->flags & CORO__STATE)
@@ -154,7 +157,6 @@ struct coro__task {
     coro_frame *top;                    /* frame to resume */
     const char *cancel_msg;             /* message of a cancel not yet delivered */
     union { char *name; unsigned num; } id;
-    size_t size;                        /* bytes of this allocation (with the root frame) */
 };
 
 /* The root frame follows the task in the same allocation; a child frame
@@ -211,6 +213,15 @@ struct coro__cb {
 
 struct coro__fdslot { struct coro__node *rd, *wr; };
 
+/* The slab (loop.c): size classes of CORO__SLAB_GRAIN bytes. */
+#define CORO__SLAB_GRAIN 16
+#define CORO__SLAB_CLASSES 16           /* objects up to 256 bytes */
+struct coro__slabclass {
+    void *free;                         /* recycled objects */
+    char *bump;                         /* the rest of the newest chunk */
+    size_t left;                        /* bytes left there */
+};
+
 struct coro_loop {
     struct coro__node *rq_head, *rq_tail;   /* ready queue (next iteration) */
     struct coro__timer *heap;
@@ -243,10 +254,25 @@ struct coro_loop {
     void (*on_wake)(coro_loop *loop);       /* called when the self-pipe fires */
     void *on_wake_arg;
     size_t since_poll;                      /* ready items run since the last poll (CORO_POLL_EVERY) */
+#if CORO_SLAB
+    unsigned char slab_on;
+    void *chunks;                           /* every slab chunk, to free them */
+    struct coro__slabclass slab[CORO__SLAB_CLASSES];
+#endif
 };
 
 void *coro__alloc(size_t size);
 void coro__free(void *p, size_t size);
+int coro__default_allocator(void);          /* 1 while malloc/free are in use */
+/* Allocation for objects that belong to `loop`: from its slab when it has
+ * one (CORO_SLAB), else from the allocator. */
+#if CORO_SLAB
+void *coro__lalloc(coro_loop *loop, size_t size);
+void coro__lfree(coro_loop *loop, void *p, size_t size);
+#else
+#define coro__lalloc(loop, size) ((void)(loop), coro__alloc(size))
+#define coro__lfree(loop, p, size) ((void)(loop), coro__free((p), (size)))
+#endif
 #if CORO_POSIX
 void coro__print_stderr(const char *s);     /* CORO_PRINT's POSIX default */
 #endif

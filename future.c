@@ -35,6 +35,8 @@ void coro_set_allocator(void *(*alloc)(void *ctx, size_t size),
 
 void *coro__alloc(size_t size) { return alloc_fn(alloc_ctx, size); }
 
+int coro__default_allocator(void) { return alloc_fn == default_alloc; }
+
 void coro__free(void *p, size_t size)
 {
     if (p != NULL) release_fn(alloc_ctx, p, size);
@@ -84,7 +86,7 @@ coro_future *coro_future_new(coro_loop *loop)
 {
     coro_future *f;
     if (loop == NULL) return NULL;
-    f = (coro_future *)coro__alloc(sizeof *f);
+    f = (coro_future *)coro__lalloc(loop, sizeof *f);
     if (f != NULL) coro__future_init(f, loop, CORO__K_PLAIN, NULL);
     return f;
 }
@@ -110,7 +112,7 @@ void coro_unref(coro_future *f)
         CORO__OPS(f)->release(f);
     } else {
         coro__future_free_cbs(f);
-        coro__free(f, sizeof *f);
+        coro__lfree(f->loop, f, sizeof *f);
     }
 }
 

@@ -115,7 +115,7 @@ static void gather_release(coro_future *f)
         if (PENDING(g->nodes[i].child)) coro__unlink_node(g->nodes[i].child, &g->nodes[i].n);
     coro__future_free_cbs(f);
     for (i = 0; i < g->grp.n; i++) coro_unref(g->grp.children[i]);
-    coro__free(g, gather_size(g->grp.n, g->nuniq));
+    coro__lfree(f->loop, g, gather_size(g->grp.n, g->nuniq));
 }
 
 static const struct coro__futops gather_ops = {coro__cancel, gather_release, gather_group};
@@ -133,7 +133,7 @@ coro_future *coro_gather(coro_loop *loop, size_t n, coro_future *const futs[], i
     u = count_unique(loop, n, futs);
     if (u == 0) return NULL;
     if (n > ((size_t)-1 - sizeof *g) / (sizeof(struct gnode) + sizeof(coro_future *))) return NULL;
-    g = (struct gather *)coro__alloc(gather_size(n, u));
+    g = (struct gather *)coro__lalloc(loop, gather_size(n, u));
     if (g == NULL) return NULL;
     coro__future_init(&g->f, loop, CORO__K_GATHER, &gather_ops);
     g->grp.cancelreq = 0;
@@ -240,7 +240,7 @@ static void wait_release(coro_future *f)
     coro__future_free_cbs(f);
     for (i = 0; i < w->n; i++) coro_unref(w->nodes[i].child);
     if (w->timer.n.fn != NULL) coro__heap_unreserve(f->loop);
-    coro__free(w, wait_size(w->n));
+    coro__lfree(f->loop, w, wait_size(w->n));
 }
 
 static const struct coro__futops wait_ops = {wait_cancel, wait_release, NULL};
@@ -257,7 +257,7 @@ coro_future *coro_wait(coro_loop *loop, size_t n, coro_future *const futs[], int
     u = count_unique(loop, n, futs);
     if (u == 0 || u > ((size_t)-1 - sizeof *w) / sizeof(struct wnode)) return NULL;
     if (timeout != CORO_FOREVER && coro__heap_reserve(loop) != 0) return NULL;
-    w = (struct waitf *)coro__alloc(wait_size(u));
+    w = (struct waitf *)coro__lalloc(loop, wait_size(u));
     if (w == NULL) {
         if (timeout != CORO_FOREVER) coro__heap_unreserve(loop);
         return NULL;
@@ -339,7 +339,7 @@ static void shield_release(coro_future *f)
     if (PENDING(s->inner)) coro__unlink_node(s->inner, &s->n);
     coro__future_free_cbs(f);
     coro_unref(s->inner);
-    coro__free(s, sizeof *s);
+    coro__lfree(f->loop, s, sizeof *s);
 }
 
 static const struct coro__futops shield_ops = {coro__future_cancel, shield_release, NULL};
@@ -352,7 +352,7 @@ coro_future *coro_shield(coro_loop *loop, coro_future *fut)
         coro_ref(fut);
         return fut;
     }
-    s = (struct shield *)coro__alloc(sizeof *s);
+    s = (struct shield *)coro__lalloc(loop, sizeof *s);
     if (s == NULL) return NULL;
     coro__future_init(&s->f, loop, CORO__K_SHIELD, &shield_ops);
     s->inner = fut;
@@ -397,7 +397,7 @@ static void sleep_release(coro_future *f)
     if (s->t.u.hidx != CORO__NOHEAP) coro__timer_stop(f->loop, &s->t);
     coro__heap_unreserve(f->loop);
     coro__future_free_cbs(f);
-    coro__free(s, sizeof *s);
+    coro__lfree(f->loop, s, sizeof *s);
 }
 
 static const struct coro__futops sleep_ops = {sleep_cancel, sleep_release, NULL};
@@ -407,7 +407,7 @@ coro_future *coro_sleep(coro_loop *loop, coro_time ms)
     struct sleepf *s;
     if (loop == NULL || loop->closing || !coro__valid_delay(ms)) return NULL;
     if (coro__heap_reserve(loop) != 0) return NULL;
-    s = (struct sleepf *)coro__alloc(sizeof *s);
+    s = (struct sleepf *)coro__lalloc(loop, sizeof *s);
     if (s == NULL) {
         coro__heap_unreserve(loop);
         return NULL;

@@ -10,8 +10,8 @@
  *   4. queue the due timers in (deadline, start order);
  *   5. run exactly what is queued now; what they schedule runs next time.
  *
- * The heap stores (deadline, sequence, node) by value, so sifting only
- * touches the array; each node remembers its index so that cancelling a
+ * The heap (4-ary) stores (deadline, sequence, node) by value, so sifting
+ * only touches the array; each node remembers its index so that cancelling a
  * timer is O(log n).  Deadlines compare by signed 32-bit difference, which
  * orders any two live timers correctly across the millisecond wrap.
  */
@@ -111,10 +111,14 @@ static void heap_put(coro_loop *loop, size_t i, struct coro__timer e)
     e.node->u.hidx = i;
 }
 
+/* A 4-ary heap: half the depth of a binary one, and a node's children are
+ * adjacent in the array.  CORO__HEAP_D is in coro_internal.h. */
+#define PARENT(i) (((i) - 1) / CORO__HEAP_D)
+
 static void sift_up(coro_loop *loop, size_t i, struct coro__timer e)
 {
     while (i > 0) {
-        size_t p = (i - 1) / 2;
+        size_t p = PARENT(i);
         if (!tless(&e, &loop->heap[p])) break;
         heap_put(loop, i, loop->heap[p]);
         i = p;
@@ -122,18 +126,27 @@ static void sift_up(coro_loop *loop, size_t i, struct coro__timer e)
     heap_put(loop, i, e);
 }
 
-static void sift_down(coro_loop *loop, size_t i, struct coro__timer e)
+/* Remove entry i (Floyd's method): move the hole down to a leaf, always
+ * filling it with the smallest child (one comparison among siblings per
+ * level, none with the entry being placed), then put the last entry in the
+ * hole and sift it up, which is usually a level or two.  This halves the
+ * comparisons of a classic sift-down, whose moving entry, coming from the
+ * bottom, nearly always goes back down anyway. */
+static void heap_remove(coro_loop *loop, size_t i)
 {
-    size_t n = loop->nheap;
+    size_t n = --loop->nheap;
+    struct coro__timer last = loop->heap[n];
+    if (i == n) return;
     for (;;) {
-        size_t c = 2 * i + 1;
+        size_t c = CORO__HEAP_D * i + 1, k, end, best = c;
         if (c >= n) break;
-        if (c + 1 < n && tless(&loop->heap[c + 1], &loop->heap[c])) c++;
-        if (!tless(&loop->heap[c], &e)) break;
-        heap_put(loop, i, loop->heap[c]);
-        i = c;
+        end = c + CORO__HEAP_D < n ? c + CORO__HEAP_D : n;
+        for (k = c + 1; k < end; k++)
+            if (tless(&loop->heap[k], &loop->heap[best])) best = k;
+        heap_put(loop, i, loop->heap[best]);
+        i = best;
     }
-    heap_put(loop, i, e);
+    sift_up(loop, i, last);
 }
 
 /* Every object that may arm a timer reserves a slot first, where allocation
@@ -171,14 +184,72 @@ void coro__timer_start(coro_loop *loop, struct coro__tnode *tn, coro_time when)
 void coro__timer_stop(coro_loop *loop, struct coro__tnode *tn)
 {
     size_t i = tn->u.hidx;
-    struct coro__timer last;
     CORO_ASSERT(i < loop->nheap && loop->heap[i].node == tn);
     tn->u.hidx = CORO__NOHEAP;
-    last = loop->heap[--loop->nheap];
-    if (i == loop->nheap) return;
-    if (i > 0 && tless(&last, &loop->heap[(i - 1) / 2])) sift_up(loop, i, last);
-    else sift_down(loop, i, last);
+    heap_remove(loop, i);
 }
+
+/* ------------------------------------------------------------------- slab */
+
+#if CORO_SLAB
+/* Small objects that come and go often are carved from 16 KiB chunks and
+ * recycled through a free list per size class, so spawning a task costs no
+ * malloc/free pair and its memory carries no malloc header.  Chunks are only
+ * released with the loop: the memory stays at its high-water mark, as the
+ * callback nodes' does. */
+#define CHUNK_BYTES 16384
+#define CHUNK_HEAD CORO__ROUND(sizeof(void *))
+typedef char coro__slab_grain_ok[(CORO__SLAB_GRAIN % CORO__ALIGN == 0) ? 1 : -1];
+
+void *coro__lalloc(coro_loop *loop, size_t size)
+{
+    size_t c = (size - 1) / CORO__SLAB_GRAIN, sz;
+    struct coro__slabclass *sc;
+    void *p;
+    if (!loop->slab_on || c >= CORO__SLAB_CLASSES) return coro__alloc(size);
+    sc = &loop->slab[c];
+    if ((p = sc->free) != NULL) {
+        sc->free = *(void **)p;
+        return p;
+    }
+    sz = (c + 1) * CORO__SLAB_GRAIN;
+    if (sc->left < sz) {
+        char *chunk = (char *)coro__alloc(CHUNK_BYTES);
+        if (chunk == NULL) return NULL;
+        *(void **)(void *)chunk = loop->chunks;
+        loop->chunks = chunk;
+        sc->bump = chunk + CHUNK_HEAD;
+        sc->left = CHUNK_BYTES - CHUNK_HEAD;
+    }
+    p = sc->bump;
+    sc->bump += sz;
+    sc->left -= sz;
+    return p;
+}
+
+void coro__lfree(coro_loop *loop, void *p, size_t size)
+{
+    size_t c = (size - 1) / CORO__SLAB_GRAIN;
+    if (p == NULL) return;
+    if (!loop->slab_on || c >= CORO__SLAB_CLASSES) {
+        coro__free(p, size);
+        return;
+    }
+    *(void **)p = loop->slab[c].free;
+    loop->slab[c].free = p;
+}
+
+static void slab_free_all(coro_loop *loop)
+{
+    while (loop->chunks != NULL) {
+        void *next = *(void **)loop->chunks;
+        coro__free(loop->chunks, CHUNK_BYTES);
+        loop->chunks = next;
+    }
+}
+#else
+#define slab_free_all(loop) ((void)0)
+#endif
 
 /* ----------------------------------------------------- pooled callbacks */
 
@@ -186,7 +257,7 @@ struct coro__cb *coro__cb_get(coro_loop *loop)
 {
     struct coro__cb *c = loop->pool;
     if (c != NULL) loop->pool = (struct coro__cb *)(void *)c->t.n.next;
-    else if ((c = (struct coro__cb *)coro__alloc(sizeof *c)) == NULL) return NULL;
+    else if ((c = (struct coro__cb *)coro__lalloc(loop, sizeof *c)) == NULL) return NULL;
     c->t.n.fn = coro__cb_fn;
     c->t.u.hidx = CORO__NOHEAP;
     c->loop = loop;
@@ -474,6 +545,9 @@ static coro_loop *loop_new(int virt, coro_time start)
     loop->now = start;
     loop->now_ok = (unsigned char)virt;
     loop->wake_rd = loop->wake_wr = -1;
+#if CORO_SLAB
+    loop->slab_on = (unsigned char)(CORO_SLAB == 2 || coro__default_allocator());
+#endif
     if (coro__bk_init(loop) != 0) {
         coro__free(loop, sizeof *loop);
         return NULL;
@@ -523,8 +597,9 @@ void coro_loop_free(coro_loop *loop)
     while (loop->pool != NULL) {
         struct coro__cb *c = loop->pool;
         loop->pool = (struct coro__cb *)(void *)c->t.n.next;
-        coro__free(c, sizeof *c);
+        coro__lfree(loop, c, sizeof *c);
     }
+    slab_free_all(loop);
     coro__free(loop->heap, loop->capheap * sizeof *loop->heap);
     coro__free(loop, sizeof *loop);
 }

@@ -26,7 +26,7 @@ static void pop_child(struct coro__task *t)
 {
     struct coro__child *c = CORO__CHILD_OF(t->top);
     t->top = c->parent;
-    coro__free(c, c->size);
+    coro__lfree(t->f.loop, c, c->size);
 }
 
 static void set_last(struct coro__task *t, int err, const char *msg)
@@ -135,12 +135,12 @@ static int cancel_wait(struct coro__task *t, const char *msg)
     }
 }
 
-static void task_step(coro_loop *loop, struct coro__task *t)
+/* The rare cases at the start of a step: an event wake-up, a cancel to
+ * deliver, an error thrown into a coroutine that never started.  1 if the
+ * task finished here. */
+static int step_preamble(coro_loop *loop, struct coro__task *t)
 {
-    struct coro__task *prev = loop->current;
-    coro_frame *fr;
-    int st;
-
+    coro_frame *root = CORO__ROOT(t);
     if (t->f.tb & CORO__T_EVWAKE) {
         /* Woken by an event: sets that came after the wake-up was queued
          * coalesce into this step (the task reads the event's data now),
@@ -152,15 +152,26 @@ static void task_step(coro_loop *loop, struct coro__task *t)
         t->f.tb &= (unsigned char)~CORO__T_MUSTCANCEL;
         if (t->f.err != CORO_ECANCELED) set_last(t, CORO_ECANCELED, t->cancel_msg);
     }
-    CORO__SETWAIT(t, CORO__W_NONE);
-    fr = CORO__ROOT(t);
-    if (t->f.err != 0 && t->top == fr && fr->phase == CORO__BODY && fr->lc == 0 &&
+    if (t->f.err != 0 && t->top == root && root->phase == CORO__BODY && root->lc == 0 &&
         !(t->f.tb & CORO__T_RUNBODY)) {
         /* An error (a cancel) thrown into a coroutine that never started:
          * it ends with that error and its body never runs, as in asyncio. */
         task_finish(loop, t);
-        return;
+        return 1;
     }
+    return 0;
+}
+
+static void task_step(coro_loop *loop, struct coro__task *t)
+{
+    struct coro__task *prev = loop->current;
+    coro_frame *fr;
+    int st;
+
+    CORO__SETWAIT(t, CORO__W_NONE);
+    if (((t->f.tb & (CORO__T_EVWAKE | CORO__T_MUSTCANCEL)) || t->f.err != 0) &&
+        step_preamble(loop, t))
+        return;
     loop->current = t;
     CORO_TRACE_TASK_STEP(t);
     for (;;) {
@@ -306,7 +317,7 @@ void coro__task_release(coro_future *f)
     struct coro__task *t = TASK(f);
     coro__future_free_cbs(f);
     if (t->f.tb & CORO__T_NAMED) coro__free(t->id.name, strlen(t->id.name) + 1);
-    coro__free(t, t->size);
+    coro__lfree(t->f.loop, t, t->f.tsize);
 }
 
 /* Loop teardown of a pending task: undo its wait and free its child frames.
@@ -347,11 +358,11 @@ coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init, size_
     coro_frame *root;
     size_t total;
     if (loop == NULL || fn == NULL || size < sizeof(coro_frame) || loop->closing) return NULL;
-    if (size > (size_t)-1 - CORO__ROOT_OFFSET) return NULL;
+    if (size > (size_t)UINT_MAX - CORO__ROOT_OFFSET) return NULL;
     total = CORO__ROOT_OFFSET + size;
     /* Every task may sleep: reserve its heap slot now so sleeping never allocates. */
     if (coro__heap_reserve(loop) != 0) return NULL;
-    t = (struct coro__task *)coro__alloc(total);
+    t = (struct coro__task *)coro__lalloc(loop, total);
     if (t == NULL) {
         coro__heap_unreserve(loop);
         return NULL;
@@ -365,7 +376,7 @@ coro_future *coro__task_new(coro_loop *loop, coro_fn fn, const void *init, size_
     else memset(root, 0, size);
     root->fn = fn;
     root->val.result = NULL;
-    t->size = total;
+    t->f.tsize = (unsigned)total;
     root->lc = 0;
     root->err = 0;
     root->phase = CORO__BODY;
@@ -427,7 +438,7 @@ int coro__call(coro_frame *co, coro_fn fn, const void *init, size_t size)
         set_last(t, CORO_EINVAL, "CORO_AWAIT_CALL: NULL function or size below sizeof(coro_frame)");
         return 0;
     }
-    c = (struct coro__child *)coro__alloc(CORO__CHILD_OFFSET + size);
+    c = (struct coro__child *)coro__lalloc(t->f.loop, CORO__CHILD_OFFSET + size);
     if (c == NULL) {
         set_last(t, CORO_ENOMEM, NULL);
         return 0;
@@ -462,6 +473,12 @@ int coro__sleep(coro_frame *co, coro_time ms)
     set_last(t, 0, NULL);
     CORO__SETWAIT(t, CORO__W_TIMER);
     coro__timer_start(loop, &t->node, coro__now(loop) + ms);
+    return 1;
+}
+
+int coro__yield(coro_frame *co)
+{
+    coro__task_wake(CORO__FRAME_TASK(co), 0, NULL);    /* asyncio's bare yield: next iteration */
     return 1;
 }
 

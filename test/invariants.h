@@ -41,7 +41,7 @@ static inline const char *coro_check_loop(const coro_loop *loop)
     for (i = 0; i < loop->nheap; i++) {
         if (loop->heap[i].node == NULL) return "heap: NULL node";
         if (loop->heap[i].node->u.hidx != i) return "heap: a node's hidx is not its index";
-        if (i > 0 && coro_check_tless(&loop->heap[i], &loop->heap[(i - 1) / 2]))
+        if (i > 0 && coro_check_tless(&loop->heap[i], &loop->heap[(i - 1) / CORO__HEAP_D]))
             return "heap: a child orders before its parent";
     }
     /* the ready queue */

@@ -192,11 +192,15 @@ static void await_take_drops_the_reference(void **state)
     t = spawn(loop, take_coro, a, b, c, 0, 0);
     assert_int_equal(coro_run_until_complete(loop, t), 9);
     assert_string_equal(test_log_str(), "set fin=9/nine ");
+#if CORO_SLAB != 2
+    /* (with CORO_SLAB=2 a freed future goes back to the loop's slab, which
+     * the test allocator cannot see) */
     assert_int_equal(after[0], before[0] - 1);
     assert_int_equal(after[1], before[1] - 1);
     assert_int_equal(after[2], before[2]);      /* made and freed in the await */
-    assert_int_equal(take_time, T(10));
     assert_int_equal(after[3], before[3] - 1);
+#endif
+    assert_int_equal(take_time, T(10));
     coro_unref(t);
     coro_loop_free(loop);
     assert_int_equal(test_alloc_outstanding(), 0);
