@@ -245,13 +245,10 @@ fail:
 
 int coro__io_wait(coro_loop *loop, long timeout_ms)
 {
-    /* With no fd watched and a zero timeout, no syscall. */
-    if (timeout_ms != 0 || loop->nwatch != 0 || loop->wake_rd >= 0) coro__bk_wait(loop, timeout_ms);
-    /* Events set by a signal handler or another thread: the flag was raised
-     * before the pipe was written, so a wake-up that poll() saw is seen here,
-     * and one raised later keeps the flag up for the next iteration. */
-    if (loop->evset) loop->ev_poll(loop);
-    return 0;
+    /* With no fd watched and a zero timeout, no syscall.  (Set events are
+     * handled by the loop right after this returns.) */
+    if (timeout_ms == 0 && loop->nwatch == 0 && loop->wake_rd < 0) return 0;
+    return coro__bk_wait(loop, timeout_ms);
 }
 
 void coro__io_free(coro_loop *loop)
@@ -291,7 +288,6 @@ int coro__io_wait(coro_loop *loop, long timeout_ms)
         if (loop->rq_head == NULL && !loop->evset) CORO_IDLE(timeout_ms);
         CORO_CRITICAL_EXIT();
     }
-    if (loop->evset) loop->ev_poll(loop);
     return 0;
 }
 
