@@ -461,13 +461,13 @@ static int run(coro_loop *loop)
             loop->since_poll = 0;
             CORO_TRACE_LOOP_IDLE(timeout);
             coro__io_wait(loop, timeout);
+            /* Events set by an interrupt, a signal handler or another
+             * thread, under the same fairness bound as fds: the flag is
+             * raised before the self-pipe is written, so a wake-up the poll
+             * saw is seen here, and one raised later keeps the flag up for
+             * the next iteration. */
+            if (loop->evset) loop->ev_poll(loop);
         }
-        /* Events set by an interrupt, a signal handler or another thread, on
-         * every iteration (the fairness skip does not delay them): the flag
-         * is raised before the self-pipe is written, so a wake-up the poll
-         * saw is seen here, and one raised later keeps the flag up for the
-         * next iteration. */
-        if (loop->evset) loop->ev_poll(loop);
         /* 4. due timers, in (deadline, start order) */
         if (!loop->virt && timeout != 0) loop->now_ok = 0;
         while (loop->nheap > 0 && (int32_t)(loop->heap[0].when - coro__now(loop)) <= 0) {
