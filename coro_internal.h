@@ -303,6 +303,7 @@ int coro__io_wait(coro_loop *loop, long timeout_ms);   /* poll and queue ready f
 void coro__io_free(coro_loop *loop);
 void coro__fd_unwatch_task(coro_loop *loop, struct coro__task *t);
 int coro__wake_fd(coro_loop *loop);     /* the self-pipe's write end, made on demand; -1 on failure */
+int coro__timeout_left(long *timeout_ms, coro_time *start);   /* EINTR: wait again? */
 
 /* The backend interface (io_poll.c, io_epoll.c): a few functions, as in
  * Redis' ae.  Events are CORO__EV_READ | CORO__EV_WRITE. */

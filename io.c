@@ -200,6 +200,21 @@ int coro_remove_reader(coro_loop *loop, int fd) { return remove_cb(loop, fd, COR
 
 int coro_remove_writer(coro_loop *loop, int fd) { return remove_cb(loop, fd, CORO__EV_WRITE); }
 
+/* A backend's wait was interrupted by a signal (EINTR): take the time spent
+ * since *start off *timeout_ms and say whether to wait again (1), so that a
+ * signal makes no timer fire early or late.  A timeout of 0 or -1 (block)
+ * is waited again as it is. */
+int coro__timeout_left(long *timeout_ms, coro_time *start)
+{
+    coro_time spent;
+    if (*timeout_ms <= 0) return 1;
+    spent = coro__clock() - *start;
+    if ((long)spent >= *timeout_ms) return 0;
+    *timeout_ms -= (long)spent;
+    *start += spent;
+    return 1;
+}
+
 /* ------------------------------------------------------------ self-pipe */
 
 static void wake_fn(coro_loop *loop, struct coro__node *n, int op)

@@ -289,14 +289,7 @@ int coro__bk_wait(coro_loop *loop, long timeout_ms)
         r = epoll_wait(io->epfd, io->ev, NEVENTS,
                        timeout_ms > 0x7FFFFFFF ? 0x7FFFFFFF : (int)timeout_ms);
         if (r >= 0) break;
-        if (errno != EINTR) return 0;
-        if (timeout_ms > 0) {
-            /* retry with what is left of the timeout */
-            coro_time spent = coro__clock() - start;
-            if ((long)spent >= timeout_ms) return 0;
-            timeout_ms -= (long)spent;
-            start += spent;
-        }
+        if (errno != EINTR || !coro__timeout_left(&timeout_ms, &start)) return 0;
     }
     for (i = 0; i < r; i++) {
         int fd = io->ev[i].data.fd;

@@ -159,14 +159,7 @@ int coro__bk_wait(coro_loop *loop, long timeout_ms)
     for (;;) {
         r = poll(io->pfd, (nfds_t)io->n, timeout_ms > 0x7FFFFFFF ? 0x7FFFFFFF : (int)timeout_ms);
         if (r >= 0) break;
-        if (errno != EINTR) return 0;
-        if (timeout_ms > 0) {
-            /* retry with what is left of the timeout */
-            coro_time spent = coro__clock() - start;
-            if ((long)spent >= timeout_ms) return 0;
-            timeout_ms -= (long)spent;
-            start += spent;
-        }
+        if (errno != EINTR || !coro__timeout_left(&timeout_ms, &start)) return 0;
     }
     /* Delivering may drop entries (disable them), never move them; a
      * callback does not run here, so nothing is added.  Stop after the r
