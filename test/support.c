@@ -105,6 +105,25 @@ void test_logf(const char *fmt, ...)
 
 const char *test_log_str(void) { return logbuf; }
 
+static struct { coro_loop *loop; const char *prefix; int n, max; } ticker;
+
+static void tick(void *arg)
+{
+    (void)arg;
+    test_logf("%s%d", ticker.prefix, ++ticker.n);
+    if (ticker.n < ticker.max)
+        assert_int_equal(coro_call_soon(ticker.loop, tick, NULL, NULL), 0);
+}
+
+void test_start_ticker(coro_loop *loop, const char *prefix, int max)
+{
+    ticker.loop = loop;
+    ticker.prefix = prefix;
+    ticker.n = 0;
+    ticker.max = max;
+    assert_int_equal(coro_call_soon(loop, tick, NULL, NULL), 0);
+}
+
 coro_loop *test_loop(void)
 {
     coro_loop *loop = coro_loop_new_virtual(T0);

@@ -67,4 +67,9 @@ void test_log(const char *s);
 void test_logf(const char *fmt, ...);
 const char *test_log_str(void);        /* e.g. "a1 b1 a2 " */
 
+/* An iteration ticker for ordering tests: a callback that re-arms itself
+ * with coro_call_soon, so it runs once per loop iteration and logs
+ * "<prefix>1", "<prefix>2", ... up to "<prefix><max>". */
+void test_start_ticker(coro_loop *loop, const char *prefix, int max);
+
 #endif

@@ -27,22 +27,6 @@ static const char *ename(int err)
     return buf[i];
 }
 
-static int nticks, max_ticks;
-
-static void tick(void *arg)
-{
-    coro_loop *loop = (coro_loop *)arg;
-    test_logf("tick%d", ++nticks);
-    if (nticks < max_ticks) coro_call_soon(loop, tick, loop, NULL);
-}
-
-static void start_ticker(coro_loop *loop, int max)
-{
-    nticks = 0;
-    max_ticks = max;
-    assert_int_equal(coro_call_soon(loop, tick, loop, NULL), 0);
-}
-
 static void cancel_cb(void *arg) { coro_cancel((coro_future *)arg, "c"); }
 
 static void set_cb(void *arg)
@@ -112,7 +96,7 @@ static void await_done_future_continues_without_loop_trip(void **state)
     coro_set_result(ok, &seven);
     coro_cancel(gone, "gone");
     t = spawn(loop, await_done, ok, bad, gone, 0, 0);
-    start_ticker(loop, 8);
+    test_start_ticker(loop, "tick", 8);
     assert_int_equal(coro_run_until_complete(loop, t), 0);
     assert_string_equal(test_log_str(),
                         "a b=7 c=5/bad d=CORO_ECANCELED/gone e=0 tick1 tick2 ");
@@ -143,7 +127,7 @@ static void await_pending_future_resumes_after_its_callbacks(void **state)
     coro_future *fut = coro_future_new(loop), *t;
     (void)state;
     t = spawn(loop, await_pending, fut, NULL, NULL, 0, 0);
-    start_ticker(loop, 8);
+    test_start_ticker(loop, "tick", 8);
     assert_int_equal(coro_run_until_complete(loop, t), 0);
     assert_string_equal(test_log_str(), "a tick1 set tick2 b tick3 tick4 ");
     coro_unref(t);
@@ -331,7 +315,7 @@ static void await_call_runs_child_at_once_in_same_task(void **state)
     coro_future *t;
     (void)state;
     t = spawn(loop, call_parent, NULL, NULL, NULL, 3, 0);
-    start_ticker(loop, 8);
+    test_start_ticker(loop, "tick", 8);
     assert_int_equal(coro_run_until_complete(loop, t), 0);
     assert_string_equal(test_log_str(), "p1 c3 c2 c1 c0 p2 r=6 err=0 tick1 tick2 ");
     assert_int_equal((intptr_t)coro_result(t), 6);
@@ -438,7 +422,7 @@ static void await_call_child_suspends_and_finally_awaits(void **state)
     coro_future *t;
     (void)state;
     t = spawn(loop, cfin_parent, NULL, NULL, NULL, 0, 0);
-    start_ticker(loop, 8);
+    test_start_ticker(loop, "tick", 8);
     assert_int_equal(coro_run_until_complete(loop, t), 0);
     assert_string_equal(test_log_str(), "tick1 body fin tick2 fin2 r=42 tick3 tick4 ");
     assert_int_equal((intptr_t)coro_result(t), 42);

@@ -81,21 +81,6 @@ static void run_until(coro_loop *loop, coro_time ms)
 
 /* A callback that re-arms itself with call_soon: logs t1, t2, ... once per
  * iteration, to count iterations as the Python reference does. */
-static int tick_no, tick_max;
-
-static void tick(void *arg)
-{
-    coro_loop *loop = (coro_loop *)arg;
-    test_logf("t%d", ++tick_no);
-    if (tick_no < tick_max) assert_int_equal(coro_call_soon(loop, tick, loop, NULL), 0);
-}
-
-static void ticker(coro_loop *loop, int n)
-{
-    tick_no = 0;
-    tick_max = n;
-    assert_int_equal(coro_call_soon(loop, tick, loop, NULL), 0);
-}
 
 static int marker;                      /* a result to point at */
 
@@ -396,7 +381,7 @@ static void n_zero_completes(void **state)
     coro_unref(g);
     /* Awaiting it continues at once.  gather.py n_zero: t1 m1 m2 t2 */
     memset(&init, 0, sizeof init);
-    ticker(loop, 3);
+    test_start_ticker(loop, "t", 3);
     m = coro_create_task(loop, await_empty, &init, sizeof init);
     assert_int_equal(coro_run_until_complete(loop, m), 0);
     assert_string_equal(test_log_str(), "t1 m1 m2 t2 ");
@@ -449,7 +434,7 @@ static void done_children_complete_through_the_loop(void **state)
     (void)state;
     k[0] = done_future(loop, NULL);
     k[1] = done_future(loop, NULL);
-    ticker(loop, 4);
+    test_start_ticker(loop, "t", 4);
     g = coro_gather(loop, 2, k, 0);
     assert_false(coro_done(g));
     coro_add_done_callback(g, log_done, "g-done");
@@ -487,7 +472,7 @@ static void done_children_awaited_by_a_task(void **state)
     k[1] = done_future(loop, NULL);
     memset(&init, 0, sizeof init);
     init.k = k;
-    ticker(loop, 6);
+    test_start_ticker(loop, "t", 6);
     m = coro_create_task(loop, await_done, &init, sizeof init);
     assert_int_equal(coro_run_until_complete(loop, m), 0);
     assert_string_equal(test_log_str(), "t1 m-start t2 t3 m-end t4 ");

@@ -313,13 +313,6 @@ static void returns_after_the_same_iteration_as_3_11(void **state)
 }
 
 /* The same for a task.  loop.py task_result_iteration: t1 t t2 after-t | */
-static int tick_no, tick_max;
-
-static void tick(void *arg)
-{
-    test_logf("t%d", ++tick_no);
-    if (tick_no < tick_max) coro_call_soon((coro_loop *)arg, tick, arg, NULL);
-}
 
 struct quick {
     coro_frame co;
@@ -340,9 +333,7 @@ static void task_returns_after_the_same_iteration_as_3_11(void **state)
     struct quick init;
     coro_future *t;
     (void)state;
-    tick_no = 0;
-    tick_max = 5;
-    coro_call_soon(loop, tick, loop, NULL);
+    test_start_ticker(loop, "t", 5);
     memset(&init, 0, sizeof init);
     t = coro_create_task(loop, quick, &init, sizeof init);
     assert_int_equal(coro_run_until_complete(loop, t), 0);

@@ -122,21 +122,6 @@ static void awaiter_cancelled_inner_completes(void **state)
 }
 
 /* Iteration counting, as in shield.py. */
-static int tick_no, tick_max;
-
-static void tick(void *arg)
-{
-    coro_loop *loop = (coro_loop *)arg;
-    test_logf("t%d", ++tick_no);
-    if (tick_no < tick_max) coro_call_soon(loop, tick, loop, NULL);
-}
-
-static void ticker(coro_loop *loop, int n)
-{
-    tick_no = 0;
-    tick_max = n;
-    coro_call_soon(loop, tick, loop, NULL);
-}
 
 static void log_done(coro_future *f, void *arg)
 {
@@ -169,7 +154,7 @@ static void inner_cancelled_cancels_shield_with_its_message(void **state)
     (void)state;
     s = coro_shield(loop, f);
     coro_add_done_callback(s, log_done, NULL);
-    ticker(loop, 5);
+    test_start_ticker(loop, "t", 5);
     coro_call_soon(loop, cancel_inner_cb, f, NULL);
     assert_int_equal(coro_run_until_complete(loop, s), CORO_ECANCELED);
     assert_string_equal(test_log_str(), "t1 cancel t2 t3 s-done cancelled ");
@@ -188,7 +173,7 @@ static void result_passes_through(void **state)
     (void)state;
     s = coro_shield(loop, f);
     coro_add_done_callback(s, log_done, NULL);
-    ticker(loop, 5);
+    test_start_ticker(loop, "t", 5);
     coro_call_soon(loop, set_inner_cb, f, NULL);
     assert_int_equal(coro_run_until_complete(loop, s), 0);
     assert_string_equal(test_log_str(), "t1 set t2 t3 s-done result=5 ");

@@ -107,14 +107,6 @@ static void first_step_goes_to_tail_of_ready_queue(void **state)
     coro_loop_free(loop);
 }
 
-static int nticks;
-
-static void tick(void *arg)
-{
-    test_logf("tick%d", ++nticks);
-    if (nticks < 8) coro_call_soon((coro_loop *)arg, tick, arg, NULL);
-}
-
 static int spawner(coro_frame *co)
 {
     CORO_BEGIN(co);
@@ -134,8 +126,7 @@ static void task_created_by_a_task_starts_next_iteration(void **state)
     (void)state;
     memset(&fr, 0, sizeof fr);
     t = coro_create_task(loop, spawner, &fr, sizeof fr);
-    nticks = 0;
-    coro_call_soon(loop, tick, loop, NULL);
+    test_start_ticker(loop, "tick", 8);
     assert_int_equal(coro_run_until_complete(loop, t), 0);
     assert_string_equal(test_log_str(), "a1 a2 tick1 b tick2 ");
     assert_int_equal(coro_task_count(loop), 0);

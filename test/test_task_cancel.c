@@ -25,22 +25,6 @@ static void run_one(coro_loop *loop)
     assert_int_equal(coro_run_forever(loop), 0);
 }
 
-static int nticks, max_ticks;
-
-static void tick(void *arg)
-{
-    coro_loop *loop = (coro_loop *)arg;
-    test_logf("tick%d", ++nticks);
-    if (nticks < max_ticks) coro_call_soon(loop, tick, loop, NULL);
-}
-
-static void start_ticker(coro_loop *loop, int max)
-{
-    nticks = 0;
-    max_ticks = max;
-    assert_int_equal(coro_call_soon(loop, tick, loop, NULL), 0);
-}
-
 /* A cancel request, made from a callback at a chosen time. */
 struct canceller {
     coro_loop *loop;
@@ -409,7 +393,7 @@ static void cancel_travels_down_a_task_chain(void **state)
     c.fut = coro_future_new(loop);
     c.inner = spawn(loop, quiet_waiter, "inner", c.fut, 0, 0);
     c.outer = spawn(loop, quiet_waiter, "outer", c.inner, 0, 0);
-    start_ticker(loop, 20);
+    test_start_ticker(loop, "tick", 20);
     assert_int_equal(coro_call_soon(loop, chain_cancel_cb, &c, NULL), 0);
     assert_int_equal(coro_run_until_complete(loop, c.outer), CORO_ECANCELED);
     assert_string_equal(test_log_str(),

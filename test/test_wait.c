@@ -310,14 +310,6 @@ static void duplicates_count_once(void **state)
 
 /* Callbacks go through the loop even when every child is done.
  * wait.py "done children": t1 m-start t2 t3 m-end t4 */
-static int tick_no, tick_max;
-
-static void tick(void *arg)
-{
-    coro_loop *loop = (coro_loop *)arg;
-    test_logf("t%d", ++tick_no);
-    if (tick_no < tick_max) coro_call_soon(loop, tick, loop, NULL);
-}
 
 struct await_done {
     coro_frame co;
@@ -344,9 +336,7 @@ static void done_children_complete_through_the_loop(void **state)
     k[1] = coro_future_new(loop);
     coro_set_result(k[0], NULL);
     coro_set_error(k[1], 3, NULL);
-    tick_no = 0;
-    tick_max = 6;
-    coro_call_soon(loop, tick, loop, NULL);
+    test_start_ticker(loop, "t", 6);
     memset(&init, 0, sizeof init);
     init.k = k;
     m = coro_create_task(loop, await_done, &init, sizeof init);

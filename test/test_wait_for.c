@@ -388,14 +388,6 @@ static void cancel_in_same_iteration_as_task_completion(void **state)
 
 /* Completion reaches the wait_for's done-callbacks after as many iterations
  * as in 3.11.  wait_for.py "iterations": t1 set t2 t3 t4 w-done */
-static int tick_no, tick_max;
-
-static void tick(void *arg)
-{
-    coro_loop *loop = (coro_loop *)arg;
-    test_logf("t%d", ++tick_no);
-    if (tick_no < tick_max) coro_call_soon(loop, tick, loop, NULL);
-}
 
 static void set_cb(void *arg)
 {
@@ -416,9 +408,7 @@ static void iterations_match_3_11(void **state)
     (void)state;
     w = coro_wait_for(loop, f, 1000);
     coro_add_done_callback(w, log_done, "w-done");
-    tick_no = 0;
-    tick_max = 8;
-    coro_call_soon(loop, tick, loop, NULL);
+    test_start_ticker(loop, "t", 8);
     coro_call_soon(loop, set_cb, f, NULL);
     assert_int_equal(coro_run_until_complete(loop, w), 0);
     assert_string_equal(test_log_str(), "t1 set t2 t3 t4 w-done ");
